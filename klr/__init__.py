@@ -1,0 +1,32 @@
+"""KLR in Python: a multi-level compiler and simulator for NKI kernels, on xDSL.
+
+The public Python API is loaded lazily so that `import klr` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from klr.diagnostics import Diagnostic, KlrError
+    from klr.frontend.gather import GatherResult, gather
+
+__all__ = ["gather", "GatherResult", "KlrError", "Diagnostic", "__version__"]
+
+_LAZY = {
+    "gather": ("klr.frontend.gather", "gather"),
+    "GatherResult": ("klr.frontend.gather", "GatherResult"),
+    "KlrError": ("klr.diagnostics", "KlrError"),
+    "Diagnostic": ("klr.diagnostics", "Diagnostic"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'klr' has no attribute '{name}'")

@@ -1,0 +1,18 @@
+"""The passes KLR defines, as lazy factories (importing this module is cheap)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.passes import ModulePass
+
+
+def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """Pass name -> factory returning the pass class."""
+
+    def get_strip_py_ast_locations() -> type[ModulePass]:
+        from klr.passes.strip_py_ast_locations import StripPyAstLocationsPass
+
+        return StripPyAstLocationsPass
+
+    return {"strip-py-ast-locations": get_strip_py_ast_locations}

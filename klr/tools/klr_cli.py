@@ -1,0 +1,183 @@
+"""`klr`: the user-facing command line.
+
+    klr gather FILE FUNC [-o OUT]    gather a kernel and what it reaches into py_ast IR
+    klr info FILE [FUNC]             summarize a gathered file (or gather a .py first)
+
+Every user error is printed as a diagnostic (`--json` for machines) and exits 1;
+a Python traceback from this tool is always a bug in klr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from klr.diagnostics import Diagnostic, KlrError, Location, SourceCache, emit
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse that reports usage errors as diagnostics."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise KlrError(
+            Diagnostic("err_usage", message, hint=f"see '{self.prog} --help'")
+        )
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = _ArgumentParser(
+        prog="klr",
+        description="KLR: compile, check and run NKI kernels without Trainium hardware.",
+    )
+    ap.add_argument("--json", action="store_true", help="print diagnostics as JSON")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_ArgumentParser)
+
+    g = sub.add_parser("gather", help="gather a kernel and everything it reaches (py_ast IR)")
+    g.add_argument("file", help="Python file defining the kernel")
+    g.add_argument("function", help="name of the kernel function")
+    g.add_argument("-o", "--output", help="write the IR here instead of stdout")
+    g.add_argument("--json", action="store_true", dest="json_sub", help=argparse.SUPPRESS)
+    g.add_argument(
+        "--no-locations", action="store_true", help="omit source locations from the IR"
+    )
+
+    i = sub.add_parser("info", help="summarize a gathered file")
+    i.add_argument("file", help="a gathered .klr file (or a .py file with FUNC)")
+    i.add_argument("function", nargs="?", help="kernel function, when FILE is a .py file")
+    i.add_argument("--json", action="store_true", dest="json_sub", help=argparse.SUPPRESS)
+    return ap
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise KlrError(
+            Diagnostic(
+                "err_cannot_write",
+                f"cannot write '{output}': {e.strerror or e}",
+                Location(output),
+                hint="check that the directory exists and is writable",
+            )
+        ) from None
+
+
+def cmd_gather(args: argparse.Namespace, err: TextIO, as_json: bool) -> int:
+    from klr.frontend.gather import gather
+
+    result = gather(args.file, args.function)
+    if args.no_locations:
+        from klr.context import make_context
+        from klr.passes.strip_py_ast_locations import StripPyAstLocationsPass
+
+        StripPyAstLocationsPass().apply(make_context(), result.module)
+    from klr.printing import print_ir
+
+    _write(print_ir(result.module), args.output)
+    if result.warnings:
+        emit(result.warnings, err, as_json, SourceCache(result.sources))
+    return 0
+
+
+def _load_gathered(path: str) -> Any:
+    from xdsl.utils.exceptions import ParseError
+
+    from klr.context import make_context
+    from klr.frontend.modules import read_source
+    from klr.printing import parse_ir
+
+    text = read_source(path, path)
+    try:
+        module = parse_ir(make_context(), text, path)
+        module.verify()
+    except ParseError as e:
+        raise KlrError(
+            Diagnostic(
+                "err_bad_ir",
+                f"'{path}' is not a gathered klr file: {e.msg if hasattr(e, 'msg') else e}",
+                Location(path),
+                hint="create one with 'klr gather FILE FUNC -o OUT.klr'",
+            )
+        ) from None
+    except Exception as e:  # verifier failures
+        raise KlrError(
+            Diagnostic(
+                "err_bad_ir",
+                f"'{path}' does not verify: {str(e).splitlines()[0] if str(e) else type(e).__name__}",
+                Location(path),
+                hint="create one with 'klr gather FILE FUNC -o OUT.klr'",
+            )
+        ) from None
+    return module
+
+
+def cmd_info(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: bool) -> int:
+    from klr.frontend.info import summarize
+
+    if args.file.endswith(".py"):
+        if args.function is None:
+            raise KlrError(
+                Diagnostic(
+                    "err_usage",
+                    "a .py file needs the kernel function name",
+                    Location(args.file),
+                    hint="klr info FILE.py FUNC, or gather first: klr gather FILE FUNC -o F.klr",
+                )
+            )
+        from klr.frontend.gather import gather
+
+        result = gather(args.file, args.function)
+        module = result.module
+    else:
+        module = _load_gathered(args.file)
+    summary = summarize(module)
+    if as_json:
+        json.dump(summary.to_dict(), out, indent=2)
+        out.write("\n")
+    else:
+        out.write(summary.render())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv
+    try:
+        args = _parser().parse_args(argv)
+        as_json = bool(args.json or getattr(args, "json_sub", False))
+        if args.command is None:
+            _parser().print_help(out)
+            return 2
+        saved = sys.stdout
+        sys.stdout = out
+        try:
+            if args.command == "gather":
+                return cmd_gather(args, err, as_json)
+            if args.command == "info":
+                return cmd_info(args, out, err, as_json)
+        finally:
+            sys.stdout = saved
+        return 2
+    except KlrError as e:
+        emit(e.diagnostics, err, as_json)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
+
