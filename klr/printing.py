@@ -12,10 +12,10 @@ from xdsl.printer import Printer
 
 
 def print_ir(op: Operation) -> str:
-    """The custom-syntax text of `op`, newline-terminated."""
+    """The custom-syntax text of `op`, byte-identical to what `klr-opt` prints."""
     stream = io.StringIO()
     Printer(stream=stream).print_op(op)
-    stream.write("\n")
+    stream.write("\n\n")
     return stream.getvalue()
 
 

@@ -56,7 +56,7 @@ from xdsl.irdl import (
 )
 from xdsl.parser import AttrParser
 from xdsl.printer import Printer
-from xdsl.traits import NoTerminator
+from xdsl.traits import NoTerminator, OpTrait
 from xdsl.utils.exceptions import VerifyException
 from xdsl.utils.str_enum import StrEnum
 
@@ -122,7 +122,7 @@ def parse_py_str(parser: AttrParser) -> str:
 
 
 @irdl_attr_definition
-class PyStrAttr(Data[str]):
+class PyStrAttr(Data[str], SpacedOpaqueSyntaxAttribute):
     """A Python string (identifier, module name, ...): `"name"`."""
 
     name = "py_ast.str"
@@ -136,7 +136,7 @@ class PyStrAttr(Data[str]):
 
 
 @irdl_attr_definition
-class PyStrListAttr(Data[tuple[str, ...]]):
+class PyStrListAttr(Data[tuple[str, ...]], SpacedOpaqueSyntaxAttribute):
     """A list of Python strings: `["a", "b"]`."""
 
     name = "py_ast.strs"
@@ -153,7 +153,7 @@ class PyStrListAttr(Data[tuple[str, ...]]):
 
 
 @irdl_attr_definition
-class PyIntAttr(Data[int]):
+class PyIntAttr(Data[int], SpacedOpaqueSyntaxAttribute):
     """A small integer property printed bare: `2`."""
 
     name = "py_ast.int"
@@ -167,7 +167,7 @@ class PyIntAttr(Data[int]):
 
 
 @irdl_attr_definition
-class IntListAttr(Data[tuple[int, ...]]):
+class IntListAttr(Data[tuple[int, ...]], SpacedOpaqueSyntaxAttribute):
     """A list of integers: `[0, 2]`."""
 
     name = "py_ast.ints"
@@ -197,7 +197,7 @@ def _float_literal(value: float) -> str | None:
 
 
 @irdl_attr_definition
-class ConstantAttr(Data[tuple[str, ConstValue]]):
+class ConstantAttr(Data[tuple[str, ConstValue]], SpacedOpaqueSyntaxAttribute):
     """The value of a Python constant, tagged with its type so that `True != 1`.
 
     Printed as `none`, `true`, `false`, `ellipsis`, `42`, `1.5`, `float "1e+100"`,
@@ -228,9 +228,17 @@ class ConstantAttr(Data[tuple[str, ConstValue]]):
         elif parser.parse_optional_keyword("ellipsis"):
             value = ...
         elif parser.parse_optional_keyword("float"):
-            value = float(parser.parse_str_literal())
+            text = parser.parse_str_literal()
+            try:
+                value = float(text)
+            except ValueError:
+                parser.raise_error(f"invalid float literal {text!r}")
         elif parser.parse_optional_keyword("complex"):
-            value = complex(parser.parse_str_literal())
+            text = parser.parse_str_literal()
+            try:
+                value = complex(text)
+            except ValueError:
+                parser.raise_error(f"invalid complex literal {text!r}")
         elif parser.parse_optional_keyword("bytes"):
             value = parser.parse_bytes_literal()
         else:
@@ -265,7 +273,7 @@ class ConstantAttr(Data[tuple[str, ConstValue]]):
 
 
 @irdl_attr_definition
-class LocAttr(Data[tuple[int, int, int, int]]):
+class LocAttr(Data[tuple[int, int, int, int]], SpacedOpaqueSyntaxAttribute):
     """A source range in Python's numbering: `3:4-3:17`.
 
     Lines are 1-based, columns 0-based UTF-8 byte offsets (as in `ast`). The file is
@@ -372,7 +380,7 @@ class BoolOpKindAttr(EnumAttribute[BoolOpKind], SpacedOpaqueSyntaxAttribute):
 
 
 @irdl_attr_definition
-class CmpOpsAttr(Data[tuple[CmpOpKind, ...]]):
+class CmpOpsAttr(Data[tuple[CmpOpKind, ...]], SpacedOpaqueSyntaxAttribute):
     """The operators of a comparison chain: `[lt, lte]`."""
 
     name = "py_ast.cmpops"
@@ -462,10 +470,23 @@ EXPR = ExprType()
 _SEGMENTS = (AttrSizedOperandSegments(as_property=True),)
 
 
+class SingleUseResults(OpTrait):
+    """The IR is a syntax tree: every node value is consumed exactly once."""
+
+    def verify(self, op: Operation) -> None:
+        for res in op.results:
+            if not res.has_one_use():
+                raise VerifyException(
+                    f"'{op.name}' result must have exactly one use (py_ast is a syntax "
+                    f"tree), found {res.uses.get_length()}"
+                )
+
+
 class PyAstOp(IRDLOperation):
     """Base of every py_ast op: an optional source location."""
 
     loc = opt_prop_def(LocAttr)
+    traits = traits_def(SingleUseResults())
 
 
 class ExprOp(PyAstOp):
@@ -477,7 +498,7 @@ class ExprOp(PyAstOp):
 class StmtOp(PyAstOp):
     """A statement node: no results."""
 
-    traits = traits_def(NoTerminator())
+    traits = traits_def(NoTerminator(), SingleUseResults())
 
     def verify_(self) -> None:
         for region in self.regions:
@@ -517,16 +538,6 @@ class ModuleOp(IRDLOperation):
     def verify_(self) -> None:
         if len(self.body.blocks) > 1:
             raise VerifyException("'py_ast.module' holds at most one block")
-        # The IR is a tree: every node value is consumed exactly once.
-        for op in self.walk():
-            if op is self:
-                continue
-            for res in op.results:
-                if not res.has_one_use():
-                    raise VerifyException(
-                        f"'{op.name}' result must have exactly one use (a syntax tree), "
-                        f"found {res.uses.get_length()}"
-                    )
 
 
 # ---------------------------------------------------------------------------
@@ -823,11 +834,11 @@ class AwaitOp(ExprOp):
 
 @irdl_op_definition
 class YieldOp(ExprOp):
-    """`yield` / `yield value` (an expression in Python)."""
+    """`yield` / `yield value` (an expression in Python): `py_ast.yield(%v)`."""
 
     name = "py_ast.yield"
     value = opt_operand_def(ExprType)
-    assembly_format = "($value^)? (`at` $loc^)? attr-dict"
+    assembly_format = "`(` ($value^)? `)` (`at` $loc^)? attr-dict"
 
 
 @irdl_op_definition
@@ -1014,12 +1025,13 @@ class MatchStarOp(PatternOp):
 
 @irdl_op_definition
 class MatchAsOp(PatternOp):
-    """`case p as name:`, a capture `case x:`, or the wildcard `case _:`."""
+    """`case p as name:` (`py_ast.match_as(%p) as "name"`), a capture `case x:`
+    (`py_ast.match_as() as "x"`), or the wildcard `case _:` (`py_ast.match_as()`)."""
 
     name = "py_ast.match_as"
     pattern = opt_operand_def(PatternType)
     target = opt_prop_def(PyStrAttr)
-    assembly_format = "($pattern^)? (`as` $target^)? (`at` $loc^)? attr-dict"
+    assembly_format = "`(` ($pattern^)? `)` (`as` $target^)? (`at` $loc^)? attr-dict"
 
 
 @irdl_op_definition
@@ -1082,11 +1094,11 @@ class ClassDefOp(StmtOp):
 
 @irdl_op_definition
 class ReturnOp(StmtOp):
-    """`return` / `return value`."""
+    """`return` / `return value`: `py_ast.return(%v)`."""
 
     name = "py_ast.return"
     value = opt_operand_def(ExprType)
-    assembly_format = "($value^)? (`at` $loc^)? attr-dict"
+    assembly_format = "`(` ($value^)? `)` (`at` $loc^)? attr-dict"
 
 
 @irdl_op_definition
@@ -1225,13 +1237,13 @@ class MatchCaseOp(StmtOp):
 
 @irdl_op_definition
 class RaiseOp(StmtOp):
-    """`raise exc from cause`."""
+    """`raise exc from cause`: `py_ast.raise(%e) from %c`; bare `raise` is `py_ast.raise()`."""
 
     name = "py_ast.raise"
     exc = opt_operand_def(ExprType)
     cause = opt_operand_def(ExprType)
     irdl_options = _SEGMENTS
-    assembly_format = "($exc^)? (`from` $cause^)? (`at` $loc^)? attr-dict"
+    assembly_format = "`(` ($exc^)? `)` (`from` $cause^)? (`at` $loc^)? attr-dict"
 
 
 class _TryOp(StmtOp):

@@ -6,11 +6,15 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import IO
 
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.utils.exceptions import DiagnosticException, ParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
+
+from klr.diagnostics import KlrError, emit
 
 from klr.dialects import get_all_dialects
 from klr.passes import get_all_passes
@@ -39,15 +43,34 @@ class KlrOptMain(xDSLOptMain):
         super().register_all_frontends()
 
         def parse_python(io: IO[str]) -> ModuleOp:
-            from klr.frontend.to_py_ast import source_to_py_ast
+            from klr.frontend.modules import parse_source
+            from klr.frontend.to_py_ast import module_to_py_ast
 
             source = io.read()
             if isinstance(source, bytes):
                 source = source.decode("utf-8")
-            name = getattr(io, "name", "<stdin>")
-            return ModuleOp([source_to_py_ast(source, "__main__", str(name))])
+            name = str(getattr(io, "name", "<stdin>"))
+            return ModuleOp([module_to_py_ast(parse_source(source, name), "__main__", name)])
 
         self.available_frontends["py"] = parse_python
+        # gathered programs (`klr gather -o x.klr`) are ordinary textual IR
+        self.available_frontends["klr"] = self.available_frontends["mlir"]
+
+    def run(self) -> None:
+        """Run, reporting user errors as diagnostics (exit 1) instead of tracebacks."""
+        try:
+            super().run()
+        except KlrError as e:
+            emit(e.diagnostics, sys.stderr)
+            sys.exit(1)
+        except ParseError as e:
+            print(str(e), file=sys.stderr)
+            sys.exit(1)
+        except DiagnosticException as e:
+            print(str(e), file=sys.stderr)
+            for note in getattr(e, "__notes__", []):
+                print(note, file=sys.stderr)
+            sys.exit(1)
 
 
 def main() -> None:

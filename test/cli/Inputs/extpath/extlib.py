@@ -1,0 +1,2 @@
+def ext_helper(y):
+    return y

@@ -1,0 +1,1 @@
+"""A package whose kernels use relative imports."""

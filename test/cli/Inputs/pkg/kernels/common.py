@@ -1,0 +1,2 @@
+MESSAGE = "rows must be a multiple of the tile"
+UNUSED = "never gathered"

@@ -1,0 +1,5 @@
+from . import nothing
+
+
+def kernel(x):
+    return nothing(x)

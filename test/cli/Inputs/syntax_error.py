@@ -1,0 +1,3 @@
+def kernel(x):
+    y = (x +
+    return y
