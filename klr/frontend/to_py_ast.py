@@ -9,7 +9,9 @@ from functools import cache
 
 from xdsl.dialects.builtin import DenseArrayBase, UnitAttr, i32
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
-from xdsl.irdl import AttrSizedOperandSegments
+from xdsl.irdl import AttrSizedOperandSegments, OptionalDef
+from xdsl.ir.core import OpResult, SSAValues, Use
+from xdsl.dialects.builtin import UNKNOWN_LOC
 
 from klr.dialects import py_ast as p
 
@@ -64,6 +66,51 @@ def _segments(sizes: tuple[int, ...]) -> DenseArrayBase:
 def _has_segments(cls: type[Operation]) -> bool:
     options = cls.get_irdl_definition().options  # type: ignore[attr-defined]
     return any(isinstance(o, AttrSizedOperandSegments) for o in options)
+
+
+def new_op(
+    cls: type[Operation],
+    operands: Sequence[SSAValue],
+    result: Attribute | None,
+    properties: dict[str, Attribute],
+    regions: Sequence[Region],
+) -> Operation:
+    """`cls.create(...)` for py_ast ops, without its generic bookkeeping.
+
+    Building is the hot path of `gather` (one op per AST node); this does exactly what
+    `Operation.__init__` and `IRDLOperation.__post_init__` do for ops that have no
+    successors, no discardable attributes, and all default properties given
+    (test_py_ast_dialect checks the equivalence). xDSL is pinned, so the fields are
+    stable.
+    """
+    op = object.__new__(cls)
+    op._operands = SSAValues(operands)
+    uses = tuple(Use(op, i) for i in range(len(operands)))
+    for value, use in zip(operands, uses):
+        value.add_use(use)
+    op._operand_uses = uses
+    op.results = SSAValues((OpResult(result, op, 0),) if result is not None else ())
+    for name, default in _defaults(cls):
+        properties.setdefault(name, default)
+    op.properties = properties
+    op.attributes = {}
+    op.location = UNKNOWN_LOC
+    op._successors = ()
+    op._successor_uses = ()
+    op.regions = ()
+    for region in regions:
+        op.add_region(region)
+    return op
+
+
+@cache
+def _defaults(cls: type[Operation]) -> tuple[tuple[str, Attribute], ...]:
+    op_def = cls.get_irdl_definition()  # type: ignore[attr-defined]
+    return tuple(
+        (name, d.default_value)
+        for name, d in op_def.properties.items()
+        if not isinstance(d, OptionalDef) and d.default_value is not None
+    )
 
 
 class UnsupportedNode(Exception):
@@ -188,12 +235,7 @@ class PyAstBuilder:
                 sizes.append(len(o))
         if _has_segments(cls):
             properties["operandSegmentSizes"] = _segments(tuple(sizes))
-        op = cls.create(
-            operands=flat,
-            properties=properties,
-            regions=list(regions),
-            result_types=[result] if result is not None else [],
-        )
+        op = new_op(cls, flat, result, properties, regions)
         self.block.add_op(op)
         return op
 
