@@ -30,15 +30,18 @@ def helper_{i}(dst, src, scale={i}.5, *, bias=None):
 
 
 def generate(lines: int) -> str:
+    """About `lines` lines (never more): helpers, then a kernel calling each of them."""
     out = [HEADER]
-    n = 0
+    total = HEADER.count("\n")
+    per_helper = HELPER.count("\n") + 1  # + its call in the kernel
     i = 0
-    while sum(s.count("\n") for s in out) < lines - 20:
+    while total + per_helper + 8 <= lines:
         prev = i - 1 if i > 0 else 0
         text = HELPER.format(i=i, prev=prev)
         if i == 0:
             text = text.replace("helper_0(dst, src) if 0 % 50 else dst", "0")
         out.append(text)
+        total += per_helper
         i += 1
     n = i
     calls = "\n".join(f"        helper_{k}(out, x)" for k in range(n))

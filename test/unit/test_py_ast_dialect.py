@@ -75,3 +75,27 @@ def test_single_use_is_verified() -> None:
     module = p.ModuleOp("m", _region(name))
     with pytest.raises(VerifyException, match="exactly one use"):
         module.verify()
+
+
+def test_new_op_matches_operation_create() -> None:
+    from klr.frontend.to_py_ast import new_op
+
+    name = p.NameOp.create(properties={"id": p.PyStrAttr("x")}, result_types=[p.EXPR])
+    args = p.ArgumentsOp.build(operands=[[], [], [], []], result_types=[p.ArgumentsType()])
+    fast_args = new_op(
+        p.ArgumentsOp,
+        [],
+        p.ArgumentsType(),
+        {"operandSegmentSizes": args.properties["operandSegmentSizes"]},
+        [],
+    )
+    # defaults are filled in as IRDL does
+    assert fast_args.properties == args.properties
+    fast = new_op(p.NameOp, [], p.EXPR, {"id": p.PyStrAttr("x")}, [])
+    assert set(vars(fast)) == set(vars(name))
+    assert fast.properties == name.properties and fast.attributes == name.attributes
+    assert fast.location == name.location and fast.regions == name.regions == ()
+    assert [r.type for r in fast.results] == [r.type for r in name.results]
+    assert fast.results[0].op is fast and fast.results[0].index == 0
+    user = new_op(p.ExprStmtOp, [fast.results[0]], None, {}, [])
+    assert fast.results[0].has_one_use() and next(iter(fast.results[0].uses)).operation is user

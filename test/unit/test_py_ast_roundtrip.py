@@ -48,6 +48,10 @@ def check_roundtrip(source: str, ctx: Context, name: str = "<src>") -> None:
     assert ast.dump(ast.parse(unparse(module))) == ast.dump(tree)
     # text -> IR -> text is the identity, and the parsed IR still means the same Python
     text = print_ir(module)
+    # klr's fast printer writes exactly what xDSL's own printer writes
+    stream = io.StringIO()
+    Printer(stream=stream).print_op(module)
+    assert text == stream.getvalue() + "\n\n"
     reparsed = parse_ir(ctx, text).body.block.first_op
     assert isinstance(reparsed, p.ModuleOp)
     reparsed.verify()
