@@ -15,4 +15,9 @@ def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
 
         return PyAst
 
-    return {"py_ast": get_py_ast}
+    def get_klr() -> Dialect:
+        from klr.dialects.klr import Klr
+
+        return Klr
+
+    return {"py_ast": get_py_ast, "klr": get_klr}

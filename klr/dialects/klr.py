@@ -1,0 +1,1161 @@
+"""The `klr` dialect: a specialized NKI kernel — tensors in memories, views, instructions.
+
+No Python is left at this level. A kernel is a `klr.kernel` whose block arguments are
+its HBM inputs; tensors are allocated with `klr.alloc`, addressed through `klr.view`
+(access patterns, affine in loop indices), and changed only by instruction ops in
+destination-passing form (one op per NKI instruction: `dst` first, no results).
+`klr.for` keeps `affine_range`/`sequential_range` loops rolled.
+
+Values of type `!klr.tensor<...>` denote *storage references* (a tensor or a view of
+one), not values: instructions write through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import auto
+
+from xdsl.dialects.builtin import ArrayAttr, IndexType, StringAttr, UnitAttr
+from xdsl.dialects.utils.enum_attribute import EnumAttribute
+from xdsl.ir import (
+    Attribute,
+    Data,
+    Dialect,
+    Operation,
+    ParametrizedAttribute,
+    SpacedOpaqueSyntaxAttribute,
+    SSAValue,
+    TypeAttribute,
+)
+from xdsl.irdl import (
+    AttrSizedOperandSegments,
+    IRDLOperation,
+    irdl_attr_definition,
+    irdl_op_definition,
+    lazy_traits_def,
+    operand_def,
+    opt_operand_def,
+    opt_prop_def,
+    prop_def,
+    region_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+)
+from xdsl.parser import AttrParser
+from xdsl.printer import Printer
+from xdsl.traits import HasParent, IsTerminator, NoTerminator, Pure
+from xdsl.utils.exceptions import VerifyException
+from xdsl.utils.str_enum import StrEnum
+
+# ---------------------------------------------------------------------------
+# Enumerations
+# ---------------------------------------------------------------------------
+
+
+class Dtype(StrEnum):
+    """NKI element types (nki.md §7.1)."""
+
+    BOOL_ = "bool_"
+    INT8 = auto()
+    INT16 = auto()
+    INT32 = auto()
+    UINT8 = auto()
+    UINT16 = auto()
+    UINT32 = auto()
+    FLOAT16 = auto()
+    BFLOAT16 = auto()
+    TFLOAT32 = auto()
+    FLOAT32 = auto()
+    FLOAT32R = auto()
+    FLOAT8_E4M3 = auto()
+    FLOAT8_E4M3FN = auto()
+    FLOAT8_E5M2 = auto()
+    FLOAT8_E8M0FNU = auto()
+    FLOAT8_E5M2_X4 = auto()
+    FLOAT8_E4M3FN_X4 = auto()
+    FLOAT4_E2M1FN_X4 = auto()
+
+
+DTYPE_BYTES: dict[Dtype, int] = {
+    Dtype.BOOL_: 1,
+    Dtype.INT8: 1,
+    Dtype.INT16: 2,
+    Dtype.INT32: 4,
+    Dtype.UINT8: 1,
+    Dtype.UINT16: 2,
+    Dtype.UINT32: 4,
+    Dtype.FLOAT16: 2,
+    Dtype.BFLOAT16: 2,
+    Dtype.TFLOAT32: 4,
+    Dtype.FLOAT32: 4,
+    Dtype.FLOAT32R: 4,
+    Dtype.FLOAT8_E4M3: 1,
+    Dtype.FLOAT8_E4M3FN: 1,
+    Dtype.FLOAT8_E5M2: 1,
+    Dtype.FLOAT8_E8M0FNU: 1,
+    Dtype.FLOAT8_E5M2_X4: 4,
+    Dtype.FLOAT8_E4M3FN_X4: 4,
+    Dtype.FLOAT4_E2M1FN_X4: 2,
+}
+
+INTEGER_DTYPES = frozenset(
+    {Dtype.BOOL_, Dtype.INT8, Dtype.INT16, Dtype.INT32, Dtype.UINT8, Dtype.UINT16, Dtype.UINT32}
+)
+
+
+class Memory(StrEnum):
+    """Where a tensor lives (nki.md §3.1). `hbm` is private HBM."""
+
+    HBM = auto()
+    SHARED_HBM = auto()
+    SBUF = auto()
+    PSUM = auto()
+
+    @property
+    def on_chip(self) -> bool:
+        return self in (Memory.SBUF, Memory.PSUM)
+
+
+class AluOp(StrEnum):
+    """ALU operators of `op`, `op0`, `op1`, `reduce_op` (nki.md §8.1)."""
+
+    BYPASS = auto()
+    INVERT = auto()
+    BITWISE_AND = auto()
+    BITWISE_OR = auto()
+    BITWISE_XOR = auto()
+    LEFT_SHIFT = auto()
+    RIGHT_SHIFT = auto()
+    ADD = auto()
+    SUBTRACT = auto()
+    MULTIPLY = auto()
+    DIVIDE = auto()
+    MAXIMUM = auto()
+    MINIMUM = auto()
+    EQUAL = auto()
+    NOT_EQUAL = auto()
+    GREATER_EQUAL = auto()
+    GREATER = auto()
+    LESS_EQUAL = auto()
+    LESS = auto()
+    LOGICAL_AND = auto()
+    LOGICAL_OR = auto()
+    LOGICAL_XOR = auto()
+    LOGICAL_NOT = auto()
+    POWER = auto()
+    MOD = auto()
+    ABS_MAX = auto()
+    ABS_MIN = auto()
+    ABS = auto()
+    SQUARE = auto()
+    RELU = auto()
+    RSQRT = auto()
+    RECIPROCAL = auto()
+    AVERAGE = auto()
+
+
+UNARY_ALU_OPS = frozenset(
+    {AluOp.ABS, AluOp.SQUARE, AluOp.RELU, AluOp.RSQRT, AluOp.RECIPROCAL, AluOp.INVERT, AluOp.LOGICAL_NOT}
+)
+BITVEC_ALU_OPS = frozenset(
+    {
+        AluOp.INVERT,
+        AluOp.BITWISE_AND,
+        AluOp.BITWISE_OR,
+        AluOp.BITWISE_XOR,
+        AluOp.LEFT_SHIFT,
+        AluOp.RIGHT_SHIFT,
+    }
+)
+
+
+class ActFunc(StrEnum):
+    """Activation functions of the Scalar engine (nki.md §8.2)."""
+
+    COPY = auto()
+    SQUARE = auto()
+    SIGMOID = auto()
+    RELU = auto()
+    PRELU = auto()
+    GELU = auto()
+    GELU_DX = auto()
+    GELU_APPRX_TANH = auto()
+    GELU_APPRX_SIGMOID = auto()
+    GELU_APPRX_SIGMOID_DX = auto()
+    SILU = auto()
+    SILU_DX = auto()
+    TANH = auto()
+    SOFTPLUS = auto()
+    MISH = auto()
+    ERF = auto()
+    ERF_DX = auto()
+    EXP = auto()
+    LOG = auto()
+    SIN = auto()
+    ARCTAN = auto()
+    SQRT = auto()
+    RSQRT = auto()
+    RECIPROCAL = auto()
+    SIGN = auto()
+    ABS = auto()
+
+
+class Engine(StrEnum):
+    """`nisa.engine` (nki.md §8.3)."""
+
+    UNKNOWN = auto()
+    TENSOR = auto()
+    SCALAR = auto()
+    GPSIMD = auto()
+    DMA = auto()
+    VECTOR = auto()
+    SYNC = auto()
+
+
+class ReduceCmd(StrEnum):
+    """`nisa.reduce_cmd` (nki.md §8.3)."""
+
+    IDLE = auto()
+    RESET = auto()
+    REDUCE = auto()
+    RESET_REDUCE = auto()
+    LOAD_REDUCE = auto()
+
+
+class LoopKind(StrEnum):
+    """How a `klr.for` came to be (the source iterator)."""
+
+    AFFINE = auto()
+    SEQUENTIAL = auto()
+    STATIC = auto()
+
+
+@irdl_attr_definition
+class DtypeAttr(EnumAttribute[Dtype], SpacedOpaqueSyntaxAttribute):
+    name = "klr.dtype"
+
+
+@irdl_attr_definition
+class MemoryAttr(EnumAttribute[Memory], SpacedOpaqueSyntaxAttribute):
+    name = "klr.memory"
+
+
+@irdl_attr_definition
+class AluOpAttr(EnumAttribute[AluOp], SpacedOpaqueSyntaxAttribute):
+    name = "klr.alu"
+
+
+@irdl_attr_definition
+class ActFuncAttr(EnumAttribute[ActFunc], SpacedOpaqueSyntaxAttribute):
+    name = "klr.act"
+
+
+@irdl_attr_definition
+class EngineAttr(EnumAttribute[Engine], SpacedOpaqueSyntaxAttribute):
+    name = "klr.engine"
+
+
+@irdl_attr_definition
+class ReduceCmdAttr(EnumAttribute[ReduceCmd], SpacedOpaqueSyntaxAttribute):
+    name = "klr.reduce_cmd"
+
+
+@irdl_attr_definition
+class LoopKindAttr(EnumAttribute[LoopKind], SpacedOpaqueSyntaxAttribute):
+    name = "klr.loop_kind"
+
+
+@irdl_attr_definition
+class IntsAttr(Data[tuple[int, ...]], SpacedOpaqueSyntaxAttribute):
+    """A list of integers: `[128, 1]`."""
+
+    name = "klr.ints"
+
+    @classmethod
+    def parse_parameter(cls, parser: AttrParser) -> tuple[int, ...]:
+        return tuple(
+            parser.parse_comma_separated_list(
+                parser.Delimiter.SQUARE, lambda: parser.parse_integer(allow_boolean=False)
+            )
+        )
+
+    def print_parameter(self, printer: Printer) -> None:
+        printer.print_string("[" + ", ".join(str(i) for i in self.data) + "]")
+
+
+@irdl_attr_definition
+class IntAttr(Data[int], SpacedOpaqueSyntaxAttribute):
+    """An integer printed bare: `128`."""
+
+    name = "klr.int"
+
+    @classmethod
+    def parse_parameter(cls, parser: AttrParser) -> int:
+        return parser.parse_integer(allow_boolean=False)
+
+    def print_parameter(self, printer: Printer) -> None:
+        printer.print_string(str(self.data))
+
+
+@irdl_attr_definition
+class FloatAttr(Data[float], SpacedOpaqueSyntaxAttribute):
+    """An fp32 immediate printed bare: `1.0`, `-inf`, `1e-05`."""
+
+    name = "klr.float"
+
+    @classmethod
+    def parse_parameter(cls, parser: AttrParser) -> float:
+        if parser.parse_optional_keyword("inf"):
+            return float("inf")
+        if parser.parse_optional_keyword("nan"):
+            return float("nan")
+        if parser.parse_optional_punctuation("-") is not None:
+            if parser.parse_optional_keyword("inf"):
+                return float("-inf")
+            return -float(parser.parse_number())
+        return float(parser.parse_number())
+
+    def print_parameter(self, printer: Printer) -> None:
+        v = self.data
+        if v != v:
+            printer.print_string("nan")
+        elif v in (float("inf"), float("-inf")):
+            printer.print_string("inf" if v > 0 else "-inf")
+        else:
+            text = repr(float(v))
+            if "e" in text and "." not in text.partition("e")[0]:
+                mant, _, exp = text.partition("e")
+                text = f"{mant}.0e{exp}"
+            printer.print_string(text)
+
+
+@irdl_attr_definition
+class PatternAttr(Data[tuple[tuple[int, int], ...]], SpacedOpaqueSyntaxAttribute):
+    """An access pattern: `[[step, num], ...]`, outermost first, in storage elements."""
+
+    name = "klr.pattern"
+
+    @classmethod
+    def parse_parameter(cls, parser: AttrParser) -> tuple[tuple[int, int], ...]:
+        def pair() -> tuple[int, int]:
+            items = parser.parse_comma_separated_list(
+                parser.Delimiter.SQUARE, lambda: parser.parse_integer(allow_boolean=False)
+            )
+            if len(items) != 2:
+                parser.raise_error("an access pattern entry is [step, num]")
+            return (items[0], items[1])
+
+        return tuple(parser.parse_comma_separated_list(parser.Delimiter.SQUARE, pair))
+
+    def print_parameter(self, printer: Printer) -> None:
+        printer.print_string("[" + ", ".join(f"[{s}, {n}]" for s, n in self.data) + "]")
+
+
+# ---------------------------------------------------------------------------
+# Types
+# ---------------------------------------------------------------------------
+
+
+@irdl_attr_definition
+class TensorType(ParametrizedAttribute, TypeAttribute):
+    """A tensor (or a view of one) in a memory: `!klr.tensor<128x512xbfloat16, sbuf>`.
+
+    For SBUF and PSUM, dimension 0 is the partition dimension.
+    """
+
+    name = "klr.tensor"
+
+    shape: IntsAttr
+    dtype: DtypeAttr
+    memory: MemoryAttr
+
+    def __init__(self, shape: Sequence[int], dtype: Dtype, memory: Memory):
+        super().__init__(IntsAttr(tuple(shape)), DtypeAttr(dtype), MemoryAttr(memory))
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser) -> Sequence[Attribute]:
+        with parser.in_angle_brackets():
+            dims = parser.parse_dimension_list()
+            if dims:
+                parser.parse_shape_delimiter()
+            word = parser.parse_identifier()
+            try:
+                dtype = Dtype(word)
+            except ValueError:
+                parser.raise_error(f"unknown dtype '{word}'")
+            parser.parse_punctuation(",")
+            mem_word = parser.parse_identifier()
+            try:
+                memory = Memory(mem_word)
+            except ValueError:
+                parser.raise_error(f"unknown memory '{mem_word}'")
+        return (IntsAttr(tuple(dims)), DtypeAttr(dtype), MemoryAttr(memory))
+
+    def print_parameters(self, printer: Printer) -> None:
+        dims = "x".join(str(d) for d in self.shape.data)
+        printer.print_string(
+            f"<{dims}{'x' if dims else ''}{self.dtype.data.value}, {self.memory.data.value}>"
+        )
+
+    def verify(self) -> None:
+        if not self.shape.data:
+            raise VerifyException("klr.tensor needs at least one dimension")
+        if any(d <= 0 for d in self.shape.data):
+            raise VerifyException(f"klr.tensor dimensions must be positive, got {list(self.shape.data)}")
+
+    def get_shape(self) -> tuple[int, ...]:
+        return self.shape.data
+
+    @property
+    def element(self) -> Dtype:
+        return self.dtype.data
+
+    @property
+    def mem(self) -> Memory:
+        return self.memory.data
+
+    @property
+    def partitions(self) -> int:
+        return self.shape.data[0]
+
+    @property
+    def free_size(self) -> int:
+        """Elements per partition (on-chip), the product of all but the first dimension."""
+        n = 1
+        for d in self.shape.data[1:]:
+            n *= d
+        return n
+
+    @property
+    def num_elements(self) -> int:
+        n = 1
+        for d in self.shape.data:
+            n *= d
+        return n
+
+
+INDEX = IndexType()
+
+# ---------------------------------------------------------------------------
+# Structure: kernels, allocation, views, loops
+# ---------------------------------------------------------------------------
+
+
+@irdl_op_definition
+class KernelOp(IRDLOperation):
+    """A specialized kernel: `klr.kernel "name" target gen3 { ^bb0(%a: ...): ... }`.
+
+    Entry block arguments are the kernel's tensor inputs (HBM); `klr.return` names its
+    outputs. `grid` is the SPMD launch grid this specialization was traced for, and
+    `program_id` its position in it.
+    """
+
+    name = "klr.kernel"
+    sym_name = prop_def(StringAttr)
+    target = prop_def(StringAttr)
+    grid = opt_prop_def(IntsAttr)
+    program_id = opt_prop_def(IntsAttr)
+    arg_names = prop_def(ArrayAttr[StringAttr])
+    body = region_def("single_block")
+    assembly_format = (
+        "$sym_name `target` $target (`grid` $grid^)? (`program_id` $program_id^)? "
+        "`args` $arg_names attr-dict-with-keyword $body"
+    )
+
+    def verify_(self) -> None:
+        for arg in self.body.block.args:
+            if not isinstance(arg.type, TensorType) or arg.type.mem.on_chip:
+                raise VerifyException("klr.kernel arguments are HBM tensors")
+        if len(self.arg_names.data) != len(self.body.block.args):
+            raise VerifyException("klr.kernel needs one name per argument")
+        from klr.targets import get_target
+
+        try:
+            get_target(self.target.data)
+        except KeyError as e:
+            raise VerifyException(str(e)) from None
+
+
+@irdl_op_definition
+class ReturnOp(IRDLOperation):
+    """The kernel's outputs: `klr.return %out : !klr.tensor<...>`."""
+
+    name = "klr.return"
+    values = var_operand_def(TensorType)
+    traits = lazy_traits_def(lambda: (IsTerminator(), HasParent(KernelOp)))
+    assembly_format = "($values^ `:` type($values))? attr-dict"
+
+    def __init__(self, *values: SSAValue):
+        super().__init__(operands=[values])
+
+
+@irdl_op_definition
+class AllocOp(IRDLOperation):
+    """A new tensor: `%t = klr.alloc "name" : !klr.tensor<128x512xfloat32, sbuf>`.
+
+    `address` optionally pins an on-chip tensor: (start partition, byte offset).
+    """
+
+    name = "klr.alloc"
+    tensor_name = prop_def(StringAttr)
+    address = opt_prop_def(IntsAttr)
+    res = result_def(TensorType)
+    assembly_format = "$tensor_name (`address` $address^)? attr-dict `:` type($res)"
+
+    def __init__(self, name: str, typ: TensorType, address: tuple[int, int] | None = None):
+        props: dict[str, Attribute] = {"tensor_name": StringAttr(name)}
+        if address is not None:
+            props["address"] = IntsAttr(address)
+        super().__init__(properties=props, result_types=[typ])
+
+    def verify_(self) -> None:
+        if self.address is not None:
+            if len(self.address.data) != 2 or any(a < 0 for a in self.address.data):
+                raise VerifyException("klr.alloc address is (start partition, byte offset)")
+            if not self.res.type.mem.on_chip:
+                raise VerifyException("only SBUF and PSUM tensors take an address")
+
+
+@irdl_op_definition
+class ViewOp(IRDLOperation):
+    """A view of a tensor's storage through an access pattern.
+
+    `%v = klr.view %t[%i, %j] offset 8 coeffs [512, 128] pattern [[512, 128], [1, 64]]
+        : !klr.tensor<...> -> !klr.tensor<128x64xfloat32, sbuf>`
+
+    Element `(w, x)` of the view is `storage[start + w*step_w + x*step_x]` where
+    `start = offset + Σ coeffs[k] * indices[k]` (row-major flattened storage, in
+    elements of the base's dtype). `base` is always an allocation or a kernel argument:
+    the tracer composes views of views.
+    """
+
+    name = "klr.view"
+    base = operand_def(TensorType)
+    indices = var_operand_def(IndexType)
+    offset = prop_def(IntAttr)
+    coeffs = prop_def(IntsAttr)
+    pattern = prop_def(PatternAttr)
+    res = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$base `[` $indices `]` `offset` $offset `coeffs` $coeffs `pattern` $pattern "
+        "attr-dict `:` type($base) `->` type($res)"
+    )
+
+    def verify_(self) -> None:
+        base_t = self.base.type
+        res_t = self.res.type
+        assert isinstance(base_t, TensorType) and isinstance(res_t, TensorType)
+        if len(self.coeffs.data) != len(self.indices):
+            raise VerifyException("klr.view needs one coefficient per index")
+        if tuple(n for _, n in self.pattern.data) != res_t.get_shape():
+            raise VerifyException(
+                f"klr.view pattern sizes {[n for _, n in self.pattern.data]} do not match "
+                f"the result shape {list(res_t.get_shape())}"
+            )
+        if res_t.element != base_t.element or res_t.mem != base_t.mem:
+            raise VerifyException("klr.view keeps the dtype and memory of its base")
+        if base_t.mem.on_chip:
+            pstep = self.pattern.data[0][0]
+            if pstep != base_t.free_size:
+                raise VerifyException(
+                    f"the partition step of an on-chip view must be the storage's free size "
+                    f"{base_t.free_size}, got {pstep}"
+                )
+
+
+@irdl_op_definition
+class ForOp(IRDLOperation):
+    """A loop kept rolled: `klr.for affine 0 to 8 step 1 { ^bb0(%i: index): ... }`.
+
+    `affine` iterations are independent (up to associative accumulation); `sequential`
+    ones may depend on each other.
+    """
+
+    name = "klr.for"
+    kind = prop_def(LoopKindAttr)
+    lower = prop_def(IntAttr)
+    upper = prop_def(IntAttr)
+    step = prop_def(IntAttr)
+    body = region_def("single_block")
+    traits = traits_def(NoTerminator())
+    assembly_format = "$kind $lower `to` $upper `step` $step attr-dict-with-keyword $body"
+
+    def verify_(self) -> None:
+        args = self.body.block.args
+        if len(args) != 1 or not isinstance(args[0].type, IndexType):
+            raise VerifyException("klr.for has one index block argument")
+        if self.step.data <= 0:
+            raise VerifyException("klr.for step must be positive")
+
+    @property
+    def trip_count(self) -> int:
+        lo, hi, st = self.lower.data, self.upper.data, self.step.data
+        return max(0, (hi - lo + st - 1) // st)
+
+
+# ---------------------------------------------------------------------------
+# Instructions
+# ---------------------------------------------------------------------------
+
+
+def tensor_type(value: SSAValue) -> TensorType:
+    t = value.type
+    assert isinstance(t, TensorType)
+    return t
+
+
+class InstructionOp(IRDLOperation):
+    """Base of the destination-passing instruction ops.
+
+    Subclasses declare `dst` and their inputs; `verify_` runs the NKI rules shared by
+    all instructions, then `check` (the op's own rules) with the kernel's target.
+    """
+
+    def kernel(self) -> KernelOp | None:
+        op: Operation | None = self.parent_op()
+        while op is not None and not isinstance(op, KernelOp):
+            op = op.parent_op()
+        return op
+
+    def target(self):  # type: ignore[no-untyped-def]
+        from klr.targets import DEFAULT_TARGET, get_target
+
+        k = self.kernel()
+        return get_target(k.target.data if k is not None else DEFAULT_TARGET)
+
+    def tensors(self) -> list[tuple[str, TensorType]]:
+        """(operand name, type) of every tensor operand."""
+        out: list[tuple[str, TensorType]] = []
+        for name, value in self.named_operands():
+            if isinstance(value.type, TensorType):
+                out.append((name, value.type))
+        return out
+
+    def named_operands(self) -> list[tuple[str, SSAValue]]:
+        out: list[tuple[str, SSAValue]] = []
+        op_def = type(self).get_irdl_definition()
+        for name, _ in op_def.operands:
+            v = getattr(self, name)
+            if v is None:
+                continue
+            if isinstance(v, SSAValue):
+                out.append((name, v))
+            else:
+                out.extend((name, x) for x in v)
+        return out
+
+    def exec_engine(self) -> Engine:
+        """The engine requested for the instruction (`unknown`: the compiler picks)."""
+        e = self.properties.get("engine")
+        return e.data if isinstance(e, EngineAttr) else Engine.UNKNOWN
+
+    def verify_(self) -> None:
+        target = self.target()
+        for name, t in self.tensors():
+            if t.mem.on_chip and t.partitions > target.num_partitions:
+                raise VerifyException(
+                    f"{self.name}: '{name}' has {t.partitions} partitions; "
+                    f"the limit is {target.num_partitions}"
+                )
+            if t.element.value not in target.dtypes:
+                raise VerifyException(
+                    f"{self.name}: dtype {t.element.value} of '{name}' is not supported on "
+                    f"{target.name}"
+                )
+        if self.exec_engine() == Engine.GPSIMD:
+            for name, t in self.tensors():
+                if t.mem == Memory.PSUM:
+                    raise VerifyException(
+                        f"{self.name}: the GpSimd engine cannot access PSUM ('{name}')"
+                    )
+        self.check(target)
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        """Instruction-specific rules; `target` is the kernel's `klr.targets.Target`."""
+
+
+def _require_on_chip(op: InstructionOp, *names: str) -> None:
+    for name in names:
+        v = getattr(op, name)
+        if v is None:
+            continue
+        t = tensor_type(v)
+        if not t.mem.on_chip:
+            raise VerifyException(f"{op.name}: '{name}' must be in SBUF or PSUM, not {t.mem.value}")
+
+
+def _same_partitions_and_free(op: InstructionOp, *names: str) -> None:
+    types = [(n, tensor_type(getattr(op, n))) for n in names if getattr(op, n) is not None]
+    if not types:
+        return
+    n0, t0 = types[0]
+    for n, t in types[1:]:
+        if t.partitions != t0.partitions:
+            raise VerifyException(
+                f"{op.name}: '{n}' has {t.partitions} partitions but '{n0}' has {t0.partitions}"
+            )
+        if t.free_size != t0.free_size:
+            raise VerifyException(
+                f"{op.name}: '{n}' has {t.free_size} elements per partition but '{n0}' has "
+                f"{t0.free_size}"
+            )
+
+
+def _vector_operand(op: InstructionOp, name: str, dst: TensorType) -> None:
+    """A per-partition scalar operand: a (P, 1) tensor matching dst's partitions."""
+    v = getattr(op, name)
+    if v is None:
+        return
+    t = tensor_type(v)
+    if t.partitions != dst.partitions or t.free_size != 1:
+        raise VerifyException(
+            f"{op.name}: '{name}' must be a ({dst.partitions}, 1) vector, got {list(t.get_shape())}"
+        )
+
+
+def _not_both_psum(op: InstructionOp, a: str, b: str) -> None:
+    va, vb = getattr(op, a), getattr(op, b)
+    if va is None or vb is None:
+        return
+    if tensor_type(va).mem == Memory.PSUM and tensor_type(vb).mem == Memory.PSUM:
+        raise VerifyException(f"{op.name}: '{a}' and '{b}' cannot both be in PSUM")
+
+
+_SEGMENTS = (AttrSizedOperandSegments(as_property=True),)
+
+
+@irdl_op_definition
+class DmaCopyOp(InstructionOp):
+    """`klr.dma_copy %dst, %src`: copy between any memories (nki.md §9.6).
+
+    Shapes may differ; element counts must match. Different dtypes convert through fp32.
+    """
+
+    name = "klr.dma_copy"
+    dst = operand_def(TensorType)
+    src = operand_def(TensorType)
+    assembly_format = "$dst `,` $src attr-dict `:` type($dst) `,` type($src)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        d, s = tensor_type(self.dst), tensor_type(self.src)
+        if d.num_elements != s.num_elements:
+            raise VerifyException(
+                f"klr.dma_copy: dst has {d.num_elements} elements but src has {s.num_elements}"
+            )
+        for name, t in (("dst", d), ("src", s)):
+            if t.mem == Memory.PSUM and not target.features.dma_can_access_psum:
+                raise VerifyException(f"klr.dma_copy: DMA cannot access PSUM ('{name}')")
+
+
+@irdl_op_definition
+class TensorCopyOp(InstructionOp):
+    """`klr.tensor_copy %dst, %src engine vector`: on-chip copy (nki.md §9.3)."""
+
+    name = "klr.tensor_copy"
+    dst = operand_def(TensorType)
+    src = operand_def(TensorType)
+    engine = prop_def(EngineAttr, EngineAttr(Engine.UNKNOWN))
+    assembly_format = "$dst `,` $src (`engine` $engine^)? attr-dict `:` type($dst) `,` type($src)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "src")
+        _same_partitions_and_free(self, "dst", "src")
+
+
+@irdl_op_definition
+class TensorTensorOp(InstructionOp):
+    """`klr.tensor_tensor add %dst, %a, %b`: `dst = op(a, b)` elementwise (nki.md §9.3)."""
+
+    name = "klr.tensor_tensor"
+    op = prop_def(AluOpAttr)
+    dst = operand_def(TensorType)
+    data1 = operand_def(TensorType)
+    data2 = operand_def(TensorType)
+    engine = prop_def(EngineAttr, EngineAttr(Engine.UNKNOWN))
+    assembly_format = (
+        "$op $dst `,` $data1 `,` $data2 (`engine` $engine^)? attr-dict "
+        "`:` type($dst) `,` type($data1) `,` type($data2)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data1", "data2")
+        _same_partitions_and_free(self, "dst", "data1", "data2")
+        _not_both_psum(self, "data1", "data2")
+        if self.op.data in UNARY_ALU_OPS:
+            raise VerifyException(f"klr.tensor_tensor: '{self.op.data.value}' is a unary operator")
+
+
+@irdl_op_definition
+class TensorScalarOp(InstructionOp):
+    """`dst = op1(op0(data, operand0), operand1)` with per-partition or immediate operands.
+
+    `klr.tensor_scalar %dst, %data, multiply imm 2.0 then add %bias` (nki.md §9.3).
+    """
+
+    name = "klr.tensor_scalar"
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    op0 = prop_def(AluOpAttr)
+    operand0 = opt_operand_def(TensorType)
+    imm0 = opt_prop_def(FloatAttr)
+    reverse0 = opt_prop_def(UnitAttr)
+    op1 = opt_prop_def(AluOpAttr)
+    operand1 = opt_operand_def(TensorType)
+    imm1 = opt_prop_def(FloatAttr)
+    reverse1 = opt_prop_def(UnitAttr)
+    engine = prop_def(EngineAttr, EngineAttr(Engine.UNKNOWN))
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$dst `,` $data `,` $op0 (`reverse` $reverse0^)? ($operand0^)? (`imm` $imm0^)? "
+        "(`then` $op1^ (`reverse` $reverse1^)? ($operand1^)? (`imm` $imm1^)?)? "
+        "(`engine` $engine^)? attr-dict `:` type($dst) `,` type($data) "
+        "(`,` type($operand0)^)? (`,` type($operand1)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data", "operand0", "operand1")
+        _same_partitions_and_free(self, "dst", "data")
+        dst = tensor_type(self.dst)
+        _vector_operand(self, "operand0", dst)
+        _vector_operand(self, "operand1", dst)
+        if self.operand0 is not None and self.imm0 is not None:
+            raise VerifyException("klr.tensor_scalar: operand0 is a tensor or an immediate, not both")
+        if self.op0.data not in UNARY_ALU_OPS and self.operand0 is None and self.imm0 is None:
+            raise VerifyException(f"klr.tensor_scalar: '{self.op0.data.value}' needs operand0")
+        if self.op1 is None and (self.operand1 is not None or self.imm1 is not None):
+            raise VerifyException("klr.tensor_scalar: operand1 without op1")
+        if self.op1 is not None and self.op1.data not in UNARY_ALU_OPS:
+            if (self.operand1 is None) == (self.imm1 is None):
+                raise VerifyException("klr.tensor_scalar: op1 needs exactly one operand1")
+
+
+@irdl_op_definition
+class ScalarTensorTensorOp(InstructionOp):
+    """`dst = op1(op0(data, operand0), operand1)`, operand1 a full tile (nki.md §9.3)."""
+
+    name = "klr.scalar_tensor_tensor"
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    op0 = prop_def(AluOpAttr)
+    operand0 = opt_operand_def(TensorType)
+    imm0 = opt_prop_def(FloatAttr)
+    reverse0 = opt_prop_def(UnitAttr)
+    op1 = prop_def(AluOpAttr)
+    operand1 = operand_def(TensorType)
+    reverse1 = opt_prop_def(UnitAttr)
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$dst `,` $data `,` $op0 (`reverse` $reverse0^)? ($operand0^)? (`imm` $imm0^)? "
+        "`then` $op1 (`reverse` $reverse1^)? $operand1 attr-dict "
+        "`:` type($dst) `,` type($data) (`,` type($operand0)^)? `,` type($operand1)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data", "operand0", "operand1")
+        _same_partitions_and_free(self, "dst", "data", "operand1")
+        _vector_operand(self, "operand0", tensor_type(self.dst))
+        _not_both_psum(self, "data", "operand1")
+        if (self.operand0 is None) == (self.imm0 is None):
+            raise VerifyException("klr.scalar_tensor_tensor: needs exactly one operand0")
+
+
+@irdl_op_definition
+class ActivationOp(InstructionOp):
+    """`dst = op(data * scale + bias)` on the Scalar engine, with optional accumulation.
+
+    `klr.activation exp %dst, %data bias %b scale imm 1.0 reduce add reset_reduce %acc`
+    (nki.md §9.2).
+    """
+
+    name = "klr.activation"
+    op = prop_def(ActFuncAttr)
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    bias_imm = opt_prop_def(FloatAttr)
+    scale = opt_operand_def(TensorType)
+    scale_imm = opt_prop_def(FloatAttr)
+    reduce_op = opt_prop_def(AluOpAttr)
+    reduce_cmd = prop_def(ReduceCmdAttr, ReduceCmdAttr(ReduceCmd.IDLE))
+    reduce_res = opt_operand_def(TensorType)
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$op $dst `,` $data (`bias` $bias^)? (`bias` `imm` $bias_imm^)? "
+        "(`scale` $scale^)? (`scale` `imm` $scale_imm^)? (`reduce` $reduce_op^)? "
+        "(`cmd` $reduce_cmd^)? (`into` $reduce_res^)? attr-dict `:` type($dst) `,` type($data) "
+        "(`,` `bias` type($bias)^)? (`,` `scale` type($scale)^)? (`,` `into` type($reduce_res)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data", "bias", "scale", "reduce_res")
+        _same_partitions_and_free(self, "dst", "data")
+        dst = tensor_type(self.dst)
+        _vector_operand(self, "bias", dst)
+        _vector_operand(self, "scale", dst)
+        _vector_operand(self, "reduce_res", dst)
+        if self.bias is not None and self.bias_imm is not None:
+            raise VerifyException("klr.activation: bias is a tensor or an immediate, not both")
+        if self.scale is not None and self.scale_imm is not None:
+            raise VerifyException("klr.activation: scale is a tensor or an immediate, not both")
+        if self.bias_imm is not None and not target.features.scalar_activation_scalar_bias:
+            raise VerifyException(
+                f"klr.activation: a scalar bias needs gen3 or later (target {target.name}); "
+                "use a (P, 1) bias tensor"
+            )
+        if self.reduce_res is not None and self.reduce_cmd.data == ReduceCmd.IDLE:
+            # reading an untouched accumulator is legal, but almost always a bug
+            pass
+
+
+@irdl_op_definition
+class TensorReduceOp(InstructionOp):
+    """`klr.tensor_reduce maximum %dst, %data axes [1]`: reduce over free axes (nki.md §9.3)."""
+
+    name = "klr.tensor_reduce"
+    op = prop_def(AluOpAttr)
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    axes = prop_def(IntsAttr)
+    negate = opt_prop_def(UnitAttr)
+    keepdims = opt_prop_def(UnitAttr)
+    assembly_format = (
+        "$op $dst `,` $data `axes` $axes (`negate` $negate^)? (`keepdims` $keepdims^)? "
+        "attr-dict `:` type($dst) `,` type($data)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data")
+        d, s = tensor_type(self.dst), tensor_type(self.data)
+        rank = len(s.get_shape())
+        axes = sorted(self.axes.data)
+        if not axes or axes[0] <= 0 or axes[-1] != rank - 1 or axes != list(
+            range(axes[0], rank)
+        ):
+            raise VerifyException(
+                f"klr.tensor_reduce: axes {list(self.axes.data)} must be the last free "
+                f"dimensions of a rank-{rank} tensor (never the partition axis 0)"
+            )
+        if d.partitions != s.partitions:
+            raise VerifyException("klr.tensor_reduce: dst and data partitions differ")
+        kept = 1
+        for i, n in enumerate(s.get_shape()[1:], start=1):
+            if i not in axes:
+                kept *= n
+        if d.free_size != kept:
+            raise VerifyException(
+                f"klr.tensor_reduce: dst has {d.free_size} elements per partition, the "
+                f"reduction leaves {kept}"
+            )
+
+
+@irdl_op_definition
+class NcMatmulOp(InstructionOp):
+    """`dst[M, N] (+)= stationary[K, M].T @ moving[K, N]` on the Tensor engine (nki.md §9.1).
+
+    `accumulate` absent: decided by the compiler (first write to the PSUM location in
+    the kernel overwrites, later ones accumulate).
+    """
+
+    name = "klr.nc_matmul"
+    dst = operand_def(TensorType)
+    stationary = operand_def(TensorType)
+    moving = operand_def(TensorType)
+    accumulate = opt_prop_def(IntAttr)
+    is_transpose = opt_prop_def(UnitAttr)
+    assembly_format = (
+        "$dst `,` $stationary `,` $moving (`accumulate` $accumulate^)? "
+        "(`transpose` $is_transpose^)? attr-dict `:` type($dst) `,` type($stationary) `,` "
+        "type($moving)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        d, st, mv = tensor_type(self.dst), tensor_type(self.stationary), tensor_type(self.moving)
+        if d.mem != Memory.PSUM:
+            raise VerifyException("klr.nc_matmul: dst must be in PSUM")
+        for name, t in (("stationary", st), ("moving", mv)):
+            if t.mem != Memory.SBUF:
+                raise VerifyException(f"klr.nc_matmul: {name} must be in SBUF")
+        if st.partitions != mv.partitions:
+            raise VerifyException(
+                f"klr.nc_matmul: contraction (partition) sizes differ: stationary "
+                f"{st.partitions}, moving {mv.partitions}"
+            )
+        kmax, mmax = target.matmul_stationary_max
+        if st.partitions > kmax or st.free_size > mmax:
+            raise VerifyException(
+                f"klr.nc_matmul: stationary is {st.partitions}x{st.free_size}; the limit is "
+                f"{kmax}x{mmax}"
+            )
+        if d.partitions != st.free_size or d.free_size != mv.free_size:
+            raise VerifyException(
+                f"klr.nc_matmul: dst must be {st.free_size}x{mv.free_size} "
+                f"(stationary free x moving free), got {d.partitions}x{d.free_size}"
+            )
+        if not self.is_transpose:
+            if d.element.value not in target.matmul_psum_dtypes:
+                raise VerifyException(
+                    f"klr.nc_matmul: dst dtype {d.element.value} is not a PSUM matmul output on "
+                    f"{target.name} (allowed: {', '.join(sorted(target.matmul_psum_dtypes))})"
+                )
+            fmax = target.moving_fmax(d.element.value)
+            if mv.free_size > fmax:
+                raise VerifyException(
+                    f"klr.nc_matmul: moving free size {mv.free_size} exceeds {fmax} on "
+                    f"{target.name}"
+                )
+        for name, t in (("stationary", st), ("moving", mv)):
+            if t.element.value not in target.matmul_input_dtypes:
+                raise VerifyException(
+                    f"klr.nc_matmul: {name} dtype {t.element.value} is not a matmul input on "
+                    f"{target.name}"
+                )
+
+
+@irdl_op_definition
+class NcTransposeOp(InstructionOp):
+    """`dst[f, p] = data[p, f]` on the Tensor or Vector engine (nki.md §9.1)."""
+
+    name = "klr.nc_transpose"
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    engine = prop_def(EngineAttr, EngineAttr(Engine.UNKNOWN))
+    assembly_format = (
+        "$dst `,` $data (`engine` $engine^)? attr-dict `:` type($dst) `,` type($data)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        d, s = tensor_type(self.dst), tensor_type(self.data)
+        if d.partitions != s.free_size or d.free_size != s.partitions:
+            raise VerifyException(
+                f"klr.nc_transpose: dst must be {s.free_size}x{s.partitions}, got "
+                f"{d.partitions}x{d.free_size}"
+            )
+        if d.element != s.element:
+            raise VerifyException("klr.nc_transpose: dst and data dtypes must match")
+        engine = self.exec_engine()
+        if engine == Engine.VECTOR:
+            pmax, fmax = target.vector_transpose_max
+            if s.partitions > pmax or s.free_size > fmax:
+                raise VerifyException(
+                    f"klr.nc_transpose: the Vector engine transposes at most {pmax}x{fmax}"
+                )
+        elif engine == Engine.TENSOR:
+            if d.mem != Memory.PSUM or s.mem != Memory.SBUF:
+                raise VerifyException(
+                    "klr.nc_transpose: on the Tensor engine data is in SBUF and dst in PSUM"
+                )
+
+
+@irdl_op_definition
+class MemsetOp(InstructionOp):
+    """`klr.memset %dst, 0.0`: fill with a constant (nki.md §9.3)."""
+
+    name = "klr.memset"
+    dst = operand_def(TensorType)
+    value = prop_def(FloatAttr)
+    engine = prop_def(EngineAttr, EngineAttr(Engine.UNKNOWN))
+    assembly_format = "$dst `,` $value (`engine` $engine^)? attr-dict `:` type($dst)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst")
+
+
+@irdl_op_definition
+class ReciprocalOp(InstructionOp):
+    """`dst = 1 / data` on the Vector engine (nki.md §9.3)."""
+
+    name = "klr.reciprocal"
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    assembly_format = "$dst `,` $data attr-dict `:` type($dst) `,` type($data)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data")
+        _same_partitions_and_free(self, "dst", "data")
+
+
+@irdl_op_definition
+class BnStatsOp(InstructionOp):
+    """Per-partition (count, mean, var*count) of even and odd elements (nki.md §9.3)."""
+
+    name = "klr.bn_stats"
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    assembly_format = "$dst `,` $data attr-dict `:` type($dst) `,` type($data)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data")
+        d, s = tensor_type(self.dst), tensor_type(self.data)
+        if s.free_size > target.bn_stats_fmax:
+            raise VerifyException(
+                f"klr.bn_stats: {s.free_size} elements per partition exceed "
+                f"bn_stats_fmax={target.bn_stats_fmax}"
+            )
+        if d.partitions != s.partitions or d.free_size != 6:
+            raise VerifyException(
+                f"klr.bn_stats: dst must be ({s.partitions}, 6), got {list(d.get_shape())}"
+            )
+
+
+@irdl_op_definition
+class BnAggrOp(InstructionOp):
+    """Combine bn_stats triples into (mean, variance) per partition (nki.md §9.3)."""
+
+    name = "klr.bn_aggr"
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    assembly_format = "$dst `,` $data attr-dict `:` type($dst) `,` type($data)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data")
+        d, s = tensor_type(self.dst), tensor_type(self.data)
+        if s.free_size % 3 != 0:
+            raise VerifyException(
+                f"klr.bn_aggr: data holds (count, mean, var*count) triples; {s.free_size} "
+                "elements per partition is not a multiple of 3"
+            )
+        if d.partitions != s.partitions or d.free_size != 2:
+            raise VerifyException(
+                f"klr.bn_aggr: dst must be ({s.partitions}, 2), got {list(d.get_shape())}"
+            )
+
+
+Klr = Dialect(
+    "klr",
+    [
+        KernelOp,
+        ReturnOp,
+        AllocOp,
+        ViewOp,
+        ForOp,
+        DmaCopyOp,
+        TensorCopyOp,
+        TensorTensorOp,
+        TensorScalarOp,
+        ScalarTensorTensorOp,
+        ActivationOp,
+        TensorReduceOp,
+        NcMatmulOp,
+        NcTransposeOp,
+        MemsetOp,
+        ReciprocalOp,
+        BnStatsOp,
+        BnAggrOp,
+    ],
+    [
+        DtypeAttr,
+        MemoryAttr,
+        AluOpAttr,
+        ActFuncAttr,
+        EngineAttr,
+        ReduceCmdAttr,
+        LoopKindAttr,
+        IntsAttr,
+        IntAttr,
+        FloatAttr,
+        PatternAttr,
+        TensorType,
+    ],
+)
