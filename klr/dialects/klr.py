@@ -811,7 +811,7 @@ class TensorScalarOp(InstructionOp):
         "$dst `,` $data `,` $op0 (`reverse` $reverse0^)? ($operand0^)? (`imm` $imm0^)? "
         "(`then` $op1^ (`reverse` $reverse1^)? ($operand1^)? (`imm` $imm1^)?)? "
         "(`engine` $engine^)? attr-dict `:` type($dst) `,` type($data) "
-        "(`,` type($operand0)^)? (`,` type($operand1)^)?"
+        "(`operand0` type($operand0)^)? (`operand1` type($operand1)^)?"
     )
 
     def check(self, target) -> None:  # type: ignore[no-untyped-def]
@@ -849,7 +849,7 @@ class ScalarTensorTensorOp(InstructionOp):
     assembly_format = (
         "$dst `,` $data `,` $op0 (`reverse` $reverse0^)? ($operand0^)? (`imm` $imm0^)? "
         "`then` $op1 (`reverse` $reverse1^)? $operand1 attr-dict "
-        "`:` type($dst) `,` type($data) (`,` type($operand0)^)? `,` type($operand1)"
+        "`:` type($dst) `,` type($data) (`operand0` type($operand0)^)? `,` type($operand1)"
     )
 
     def check(self, target) -> None:  # type: ignore[no-untyped-def]
@@ -865,8 +865,8 @@ class ScalarTensorTensorOp(InstructionOp):
 class ActivationOp(InstructionOp):
     """`dst = op(data * scale + bias)` on the Scalar engine, with optional accumulation.
 
-    `klr.activation exp %dst, %data bias %b scale imm 1.0 reduce add reset_reduce %acc`
-    (nki.md §9.2).
+    `klr.activation exp %dst, %data bias %b scale_imm 2.0 reduce add cmd reset_reduce into %acc`
+    (nki.md §9.2). Without `scale`/`scale_imm` the scale is 1.0; without a bias, 0.
     """
 
     name = "klr.activation"
@@ -882,10 +882,10 @@ class ActivationOp(InstructionOp):
     reduce_res = opt_operand_def(TensorType)
     irdl_options = _SEGMENTS
     assembly_format = (
-        "$op $dst `,` $data (`bias` $bias^)? (`bias` `imm` $bias_imm^)? "
-        "(`scale` $scale^)? (`scale` `imm` $scale_imm^)? (`reduce` $reduce_op^)? "
+        "$op $dst `,` $data (`bias` $bias^)? (`bias_imm` $bias_imm^)? "
+        "(`scale` $scale^)? (`scale_imm` $scale_imm^)? (`reduce` $reduce_op^)? "
         "(`cmd` $reduce_cmd^)? (`into` $reduce_res^)? attr-dict `:` type($dst) `,` type($data) "
-        "(`,` `bias` type($bias)^)? (`,` `scale` type($scale)^)? (`,` `into` type($reduce_res)^)?"
+        "(`bias` type($bias)^)? (`scale` type($scale)^)? (`into` type($reduce_res)^)?"
     )
 
     def check(self, target) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,8 @@
 """`klr`: the user-facing command line.
 
     klr gather FILE FUNC [-o OUT]    gather a kernel and what it reaches into py_ast IR
+    klr trace FILE [FUNC] --arg NAME=dtype[shape] ... [--grid G] [--target T]
+                                     specialize a kernel into klr IR
     klr info FILE [FUNC]             summarize a gathered file (or gather a .py first)
 
 Every user error is printed as a diagnostic (`--json` for machines) and exits 1;
@@ -43,6 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--no-locations", action="store_true", help="omit source locations from the IR"
     )
+
+    t = sub.add_parser("trace", help="specialize a kernel for its arguments (klr IR)")
+    t.add_argument("file", help="a kernel's .py file, or a gathered .klr file")
+    t.add_argument("function", nargs="?", help="kernel function (for a .py file)")
+    t.add_argument(
+        "--arg", "-a", action="append", default=[], metavar="NAME=VALUE",
+        help="a tensor argument as NAME=dtype[shape] (e.g. a=bfloat16[128,512]) or a "
+        "compile-time constant as NAME=python-literal; repeat for each argument",
+    )
+    t.add_argument("--grid", help="SPMD launch grid, e.g. 2 or 2,2")
+    t.add_argument("--target", help="gen2 (trn1), gen3 (trn2, default) or gen4 (trn3)")
+    t.add_argument("-o", "--output", help="write the IR here instead of stdout")
+    t.add_argument("--json", action="store_true", dest="json_sub", help=argparse.SUPPRESS)
 
     i = sub.add_parser("info", help="summarize a gathered file")
     i.add_argument("file", help="a gathered .klr file (or a .py file with FUNC)")
@@ -146,6 +161,56 @@ def cmd_info(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: bool) 
     return 0
 
 
+def cmd_trace(args: argparse.Namespace, err: TextIO, as_json: bool) -> int:
+    from klr.printing import print_ir
+    from klr.trace import parse_arg, trace_program
+
+    values: dict[str, object] = {}
+    for text in args.arg:
+        try:
+            name, value = parse_arg(text)
+        except ValueError as e:
+            raise KlrError(
+                Diagnostic("err_usage", f"--arg {text}: {e}", hint="e.g. --arg a=bfloat16[128,512]")
+            ) from None
+        values[name] = value
+    grid: tuple[int, ...] = ()
+    if args.grid:
+        try:
+            grid = tuple(int(g) for g in args.grid.replace("x", ",").split(",") if g.strip())
+        except ValueError:
+            raise KlrError(
+                Diagnostic("err_usage", f"--grid {args.grid}: expected integers like 2 or 2,2")
+            ) from None
+    warnings: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    if args.file.endswith(".py"):
+        if args.function is None:
+            raise KlrError(
+                Diagnostic(
+                    "err_usage",
+                    "a .py file needs the kernel function name",
+                    Location(args.file),
+                    hint="klr trace FILE.py FUNC --arg NAME=dtype[shape] ...",
+                )
+            )
+        from klr.frontend.gather import gather
+
+        gathered = gather(args.file, args.function)
+        module = gathered.module
+        warnings, sources = gathered.warnings, gathered.sources
+    else:
+        module = _load_gathered(args.file)
+    result = trace_program(module, values, grid, args.target)
+    result.module.verify()
+    _write(print_ir(result.module), args.output)
+    if warnings:
+        emit(warnings, err, as_json, SourceCache(sources))
+    for message in result.messages:
+        err.write(message)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
@@ -162,6 +227,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         try:
             if args.command == "gather":
                 return cmd_gather(args, err, as_json)
+            if args.command == "trace":
+                return cmd_trace(args, err, as_json)
             if args.command == "info":
                 return cmd_info(args, out, err, as_json)
         finally:

@@ -175,6 +175,13 @@ def trace_program(
                 result.unrolled.append(e.why)
                 unroll = unroll | new
             except TraceError as e:
+                if e.file is None:
+                    entry = prog.entry_module.data
+                    e.file = next(
+                        (m.file.data for m in prog.body.block.ops
+                         if isinstance(m, p.ModuleOp) and m.sym_name.data == entry and m.file),
+                        None,
+                    )
                 raise KlrError(to_diagnostic(e, sources)) from None
         module.body.block.add_op(kernel)
         result.kernels.append(kernel)
@@ -235,8 +242,10 @@ def _trace_instance(
         else:
             kwargs[name] = value
     block = Block(arg_types=tensor_types)
+    # one kernel per SPMD program instance; symbol names must be unique in a module
+    sym = entry if not grid else f"{entry}_" + "_".join(str(i) for i in pid)
     props: dict[str, Any] = {
-        "sym_name": StringAttr(entry),
+        "sym_name": StringAttr(sym),
         "target": StringAttr(target.name),
         "arg_names": ArrayAttr([StringAttr(n) for n in tensor_names]),
     }

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from xdsl.builder import Builder
-from xdsl.dialects.builtin import IndexType
+from xdsl.dialects.builtin import IndexType, StringAttr
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.rewriter import InsertPoint
 
@@ -211,6 +211,25 @@ class Interpreter:
         self._names[prefix] = n + 1
         return f"{prefix}{n}"
 
+    def unique_name(self, name: str) -> str:
+        """`name`, or `name_1`, `name_2`, ... if a tensor already has it."""
+        n = self._names.get("=" + name, 0)
+        self._names["=" + name] = n + 1
+        return name if n == 0 else f"{name}_{n}"
+
+    def name_tensor(self, value: Any, var: str) -> None:
+        """Name a freshly allocated tensor after the variable it is assigned to."""
+        if not isinstance(value, TensorView) or not value.storage.auto_named:
+            return
+        storage = value.storage
+        storage.auto_named = False
+        alloc = storage.value.owner
+        if isinstance(alloc, k.AllocOp):
+            storage.name = self.unique_name(var)
+            alloc.tensor_name = StringAttr(storage.name)
+            if storage.name.isascii() and storage.name.isidentifier():
+                storage.value.name_hint = storage.name
+
     # -- errors --------------------------------------------------------------
 
     def error(self, code: str, message: str, op: Operation | None, hint: str | None = None) -> TraceError:
@@ -359,6 +378,9 @@ class Interpreter:
 
     def s_assign(self, op: p.AssignOp) -> None:
         value = self.eval(op.value)
+        first = op.targets[0].owner
+        if isinstance(first, p.NameOp):
+            self.name_tensor(value, first.id.data)
         for t in op.targets:
             self.assign(t, value)
 

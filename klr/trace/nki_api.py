@@ -282,7 +282,7 @@ def activation(dst: Any, op: Any, data: Any, bias: Any = None, scale: Any = 1.0,
         {
             "op": k.ActFuncAttr(_act("op", op)),
             "bias_imm": _f(bi),
-            "scale_imm": _f(si),
+            "scale_imm": _f(si) if si != 1.0 else None,
             "reduce_op": k.AluOpAttr(rop) if rop is not None else None,
             "reduce_cmd": k.ReduceCmdAttr(cmd),
         },
@@ -441,11 +441,12 @@ def ndarray(shape: Any, dtype: Any, buffer: Any = None, name: str = "", address:
         if not (isinstance(address, tuple) and len(address) == 2 and all(is_int(a) for a in address)):
             raise _fail("err_bad_arguments", "'address' is (partition offset, byte offset)")
         addr = address
-    tname = name if isinstance(name, str) and name else interp.fresh_name()
+    given = isinstance(name, str) and bool(name)
+    tname = interp.unique_name(name) if given else interp.fresh_name()
     op = k.AllocOp(tname, k.TensorType(shp, dt, mem), addr)
     interp.emit(op)
     op.res.name_hint = _hint(tname)
-    return TensorView.whole(Storage(op.res, op.res.type, tname))  # type: ignore[arg-type]
+    return TensorView.whole(Storage(op.res, op.res.type, tname, auto_named=not given))  # type: ignore[arg-type]
 
 
 def zeros(shape: Any, dtype: Any, buffer: Any = None, name: str = "") -> TensorView:

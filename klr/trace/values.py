@@ -144,6 +144,8 @@ class Storage:
     value: SSAValue
     type: k.TensorType
     name: str
+    auto_named: bool = False
+    """Named by the tracer (`t3`): renamed after the variable it is first assigned to."""
 
     @property
     def shape(self) -> tuple[int, ...]:
