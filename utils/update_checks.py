@@ -49,10 +49,11 @@ def checks(output: str, comment: str) -> list[str]:
 def main(path: str) -> None:
     p = Path(path)
     text = p.read_text()
-    comment = "#" if p.suffix == ".py" else "//"
+    comment = "#" if p.suffix in (".py", ".test") else "//"
     run = next(line for line in text.splitlines() if "RUN:" in line)
     cmd = run.split("RUN:", 1)[1].split("| filecheck")[0].strip()
-    cmd = cmd.replace("%s", shlex.quote(str(p)))
+    cmd = cmd.replace("%s", shlex.quote(str(p))).replace("%S", shlex.quote(str(p.parent)))
+    cmd = cmd.replace("%examples", str(Path(__file__).resolve().parents[1] / "examples"))
     out = subprocess.run(cmd, shell=True, check=True, capture_output=True, text=True).stdout
     head, _, _ = text.partition(f"{comment} {MARKER}")
     body = "\n".join(checks(out, comment))

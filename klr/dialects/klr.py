@@ -715,6 +715,19 @@ def _vector_operand(op: InstructionOp, name: str, dst: TensorType) -> None:
         )
 
 
+def _bitvec_needs_integers(op: InstructionOp, alu: AluOp | None, *names: str) -> None:
+    """Bitvec operators work on raw bits: every operand must have an integer dtype."""
+    if alu is None or alu not in BITVEC_ALU_OPS:
+        return
+    for name in names:
+        v = getattr(op, name)
+        if v is not None and tensor_type(v).element not in INTEGER_DTYPES:
+            raise VerifyException(
+                f"{op.name}: bitwise operator '{alu.value}' needs integer dtypes, but "
+                f"'{name}' is {tensor_type(v).element.value}"
+            )
+
+
 def _not_both_psum(op: InstructionOp, a: str, b: str) -> None:
     va, vb = getattr(op, a), getattr(op, b)
     if va is None or vb is None:
@@ -783,6 +796,7 @@ class TensorTensorOp(InstructionOp):
         _require_on_chip(self, "dst", "data1", "data2")
         _same_partitions_and_free(self, "dst", "data1", "data2")
         _not_both_psum(self, "data1", "data2")
+        _bitvec_needs_integers(self, self.op.data, "dst", "data1", "data2")
         if self.op.data in UNARY_ALU_OPS:
             raise VerifyException(f"klr.tensor_tensor: '{self.op.data.value}' is a unary operator")
 
@@ -820,6 +834,7 @@ class TensorScalarOp(InstructionOp):
         dst = tensor_type(self.dst)
         _vector_operand(self, "operand0", dst)
         _vector_operand(self, "operand1", dst)
+        _bitvec_needs_integers(self, self.op0.data, "dst", "data")
         if self.operand0 is not None and self.imm0 is not None:
             raise VerifyException("klr.tensor_scalar: operand0 is a tensor or an immediate, not both")
         if self.op0.data not in UNARY_ALU_OPS and self.operand0 is None and self.imm0 is None:

@@ -15,4 +15,12 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return StripPyAstLocationsPass
 
-    return {"strip-py-ast-locations": get_strip_py_ast_locations}
+    def get_convert_py_ast_to_klr() -> type[ModulePass]:
+        from klr.passes.convert_py_ast_to_klr import ConvertPyAstToKlrPass
+
+        return ConvertPyAstToKlrPass
+
+    return {
+        "convert-py-ast-to-klr": get_convert_py_ast_to_klr,
+        "strip-py-ast-locations": get_strip_py_ast_locations,
+    }

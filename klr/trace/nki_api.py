@@ -421,7 +421,7 @@ def ndarray(shape: Any, dtype: Any, buffer: Any = None, name: str = "", address:
         if shp[0] > target.num_partitions:
             raise _fail(
                 "err_partition_size",
-                f"an {mem.value} tensor has at most {target.num_partitions} partitions, "
+                f"an {mem.value.upper()} tensor has at most {target.num_partitions} partitions, "
                 f"shape {shp} has {shp[0]}",
                 hint="tile the partition dimension: loop over blocks of nl.tile_size.pmax",
             )
@@ -433,7 +433,7 @@ def ndarray(shape: Any, dtype: Any, buffer: Any = None, name: str = "", address:
         if free_bytes > limit:
             raise _fail(
                 "err_capacity",
-                f"an {mem.value} tensor of shape {shp} needs {free_bytes} bytes per partition; "
+                f"a {mem.value.upper()} tensor of shape {shp} needs {free_bytes} bytes per partition; "
                 f"{target.name} has {limit}",
             )
     addr = None

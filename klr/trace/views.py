@@ -99,7 +99,11 @@ def index_view(interp: Interpreter, view: TensorView, key: Any, op: Operation) -
         lo, hi = bounds(interp, start)
         last_lo, last_hi = lo + (count - 1) * step, hi + (count - 1) * step
         if lo < 0 or last_hi >= size:
-            what = f"{_show(start, lo, hi)}:{_show(start + count * step, lo + count * step, hi + count * step)}"
+            end = count * step
+            what = (
+                f"{lo}:{lo + end}" if lo == hi
+                else f"{lo}:{lo + end} (first iteration) to {hi}:{hi + end} (last iteration)"
+            )
             raise _index_error(interp, op, axis, what, size)
         del last_lo
         offset = offset + start * stride  # type: ignore[operator]
@@ -141,7 +145,7 @@ def _slice_extent(interp: Interpreter, s: slice, size: int, op: Operation) -> tu
 
 
 def _show(x: Any, lo: int, hi: int) -> str:
-    return str(lo) if lo == hi else f"{lo}..{hi}"
+    return str(lo) if lo == hi else f"{lo} (first iteration) to {hi} (last iteration)"
 
 
 def materialize(interp: Interpreter, view: TensorView) -> SSAValue:

@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from types import EllipsisType
+from typing import TypeAlias, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
@@ -32,6 +35,9 @@ from hypothesis.strategies import DrawFn, SearchStrategy
 __all__ = ["python_modules", "python_sources"]
 
 _T = TypeVar("_T")
+# Values an ast.Constant may hold.
+_ConstValue: TypeAlias = str | bytes | bool | int | float | complex | EllipsisType | None
+_SimpleTarget: TypeAlias = ast.Name | ast.Attribute | ast.Subscript
 
 # --------------------------------------------------------------------------
 # Name pools.  Small on purpose: collisions between scopes are what make
@@ -41,21 +47,73 @@ _T = TypeVar("_T")
 _VARS: tuple[str, ...] = ("a", "b", "c", "x", "y", "i", "j", "n", "out", "acc", "tile", "a_tile")
 _MODS: tuple[str, ...] = ("nl", "nisa", "np", "nki", "math")
 _LOAD_NAMES: tuple[str, ...] = _VARS + _MODS
-_PARAMS: tuple[str, ...] = ("a", "b", "c", "x", "y", "n", "self", "args", "kwargs", "dtype", "axis", "out")
-_ATTRS: tuple[str, ...] = ("shape", "dtype", "T", "exp", "sum", "real", "float32", "sbuf", "pmax", "tile_size")
+_PARAMS: tuple[str, ...] = (
+    "a",
+    "b",
+    "c",
+    "x",
+    "y",
+    "n",
+    "self",
+    "args",
+    "kwargs",
+    "dtype",
+    "axis",
+    "out",
+)
+_ATTRS: tuple[str, ...] = (
+    "shape",
+    "dtype",
+    "T",
+    "exp",
+    "sum",
+    "real",
+    "float32",
+    "sbuf",
+    "pmax",
+    "tile_size",
+)
 _KWARGS: tuple[str, ...] = ("axis", "dtype", "value", "dst", "src", "buffer", "keepdims")
 _FUNCS: tuple[str, ...] = ("f", "g", "kernel", "helper", "tensor_add_kernel")
 _CLASSES: tuple[str, ...] = ("C", "Tile", "Base", "Meta")
 _CLASS_KW: tuple[str, ...] = ("metaclass", "total", "frozen")
 _TYPE_NAMES: tuple[str, ...] = ("int", "float", "str", "bool", "Tensor", "object")
-_IMPORT_MODULES: tuple[str, ...] = ("nki", "nki.language", "nki.isa", "numpy", "math", "os.path", "typing")
+_IMPORT_MODULES: tuple[str, ...] = (
+    "nki",
+    "nki.language",
+    "nki.isa",
+    "numpy",
+    "math",
+    "os.path",
+    "typing",
+)
 _FROM_NAMES: tuple[str, ...] = ("jit", "par_dim", "ndarray", "sqrt", "Any", "join")
 # Capture names for match patterns (``_`` is the wildcard, never a capture).
 _CAPTURES: tuple[str, ...] = ("p", "q", "r", "s", "t", "u", "v", "w", "rest", "x", "y")
 _MAP_KEYS: tuple[str, ...] = ("k", "key", "shape", "dtype", "", "a b")
 _KERNEL_FNS: dict[str, tuple[str, ...]] = {
-    "nl": ("exp", "load", "store", "sum", "ndarray", "affine_range", "ds", "multiply", "add", "maximum", "rsqrt"),
-    "nisa": ("dma_copy", "nc_matmul", "tensor_tensor", "activation", "memset", "tensor_copy", "iota"),
+    "nl": (
+        "exp",
+        "load",
+        "store",
+        "sum",
+        "ndarray",
+        "affine_range",
+        "ds",
+        "multiply",
+        "add",
+        "maximum",
+        "rsqrt",
+    ),
+    "nisa": (
+        "dma_copy",
+        "nc_matmul",
+        "tensor_tensor",
+        "activation",
+        "memset",
+        "tensor_copy",
+        "iota",
+    ),
     "np": ("exp", "zeros", "float32", "allclose"),
 }
 _KERNEL_MODS: tuple[str, ...] = tuple(_KERNEL_FNS)
@@ -74,12 +132,32 @@ def _prelude_import(module: str, asname: str | None) -> ast.stmt:
 
 
 _BINOPS: tuple[type[ast.operator], ...] = (
-    ast.Add, ast.Sub, ast.Mult, ast.MatMult, ast.Div, ast.Mod, ast.Pow,
-    ast.LShift, ast.RShift, ast.BitOr, ast.BitXor, ast.BitAnd, ast.FloorDiv,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.MatMult,
+    ast.Div,
+    ast.Mod,
+    ast.Pow,
+    ast.LShift,
+    ast.RShift,
+    ast.BitOr,
+    ast.BitXor,
+    ast.BitAnd,
+    ast.FloorDiv,
 )
 _UNARYOPS: tuple[type[ast.unaryop], ...] = (ast.USub, ast.Not, ast.Invert, ast.UAdd)
 _CMPOPS: tuple[type[ast.cmpop], ...] = (
-    ast.Lt, ast.Eq, ast.NotEq, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn,
+    ast.Lt,
+    ast.Eq,
+    ast.NotEq,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.Is,
+    ast.IsNot,
+    ast.In,
+    ast.NotIn,
 )
 # FormattedValue.conversion: -1 (none), ord('s'), ord('r'), ord('a').
 _CONVERSIONS: tuple[int, ...] = (-1, 115, 114, 97)
@@ -90,13 +168,18 @@ _CONVERSIONS: tuple[int, ...] = (-1, 115, 114, 97)
 # Characters that stress string escaping: quotes, backslash, control chars,
 # braces (f-strings), line separators and astral code points.
 _TRICKY_CHARS = st.sampled_from(list("aZ0 _'\"\\{}\n\t\r\x00\x7f\x85é∑\u2028\U0001f600"))
-_TEXT = st.text(st.one_of(_TRICKY_CHARS, st.characters()), max_size=8)
+_TEXT = st.one_of(
+    st.text(st.one_of(_TRICKY_CHARS, st.characters()), max_size=8),
+    # Multi-character troublemakers for quoting, docstrings and f-strings.
+    st.sampled_from(["'''", '"""', "'''\"\"\"", "a\\", "\r\n", "\\N{DASH}", "{{}}", "x'"]),
+)
 _BYTES = st.binary(max_size=6)
 # Inside an f-string replacement field 3.11 forbids backslashes and the
 # enclosing quote, so strings there use a plain alphabet (unparse then picks a
 # different quote for the outer f-string).
 _SAFE_TEXT = st.text(st.sampled_from("abxyz019 _"), max_size=4)
 _SAFE_BYTES = _SAFE_TEXT.map(str.encode)
+_TRIPLE_QUOTES = re.compile(r"'{3,}|\"{3,}")
 # Format specs: no quotes/backslashes/braces/newlines, never empty.
 _SPEC_TEXT = st.text(st.sampled_from("<>^=+- #0123456789.,_%xdfegs"), min_size=1, max_size=5)
 # Non-negative only: `-1.5` parses as UnaryOp(USub, Constant(1.5)).  NaN has no
@@ -106,16 +189,14 @@ _SMALL_INTS = st.integers(0, 300)
 # Big but far below the 4300-digit int->str limit.
 _BIG_INTS = st.integers(0, 2**130)
 _BOOLS = st.booleans()
+# Per unit of max_depth: bounds the size (and generation time) of one module.
+_STMT_BUDGET = 4
+_EXPR_BUDGET = 8
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ints(lo: int, hi: int) -> SearchStrategy[int]:
     return st.integers(lo, hi)
-
-
-@functools.lru_cache(maxsize=None)
-def _unique(pool: tuple[str, ...], lo: int, hi: int) -> SearchStrategy[list[str]]:
-    return st.lists(st.sampled_from(pool), min_size=lo, max_size=hi, unique=True)
 
 
 def _n(draw: DrawFn, lo: int, hi: int) -> int:
@@ -126,6 +207,13 @@ def _pick(draw: DrawFn, options: Sequence[_T]) -> _T:
     return options[draw(_ints(0, len(options) - 1))]
 
 
+def _distinct(draw: DrawFn, pool: Sequence[str], lo: int, hi: int) -> list[str]:
+    """lo..hi distinct names, one choice each (cheaper than st.lists(unique=True))."""
+    left = list(pool)
+    count = _n(draw, lo, min(hi, len(left)))
+    return [left.pop(_n(draw, 0, len(left) - 1)) for _ in range(count)]
+
+
 def _chance(draw: DrawFn, k: int) -> bool:
     """True with probability 1/k; shrinks to False (the simpler program)."""
     return draw(_ints(0, k - 1)) == k - 1
@@ -134,11 +222,23 @@ def _chance(draw: DrawFn, k: int) -> bool:
 # --------------------------------------------------------------------------
 # Contexts: what the compiler accepts at the current position.
 # --------------------------------------------------------------------------
+class _Budget:
+    """Node budget shared by one module, so total size stays bounded even
+    though compound statements (try: 4 bodies) multiply with depth."""
+
+    __slots__ = ("stmts", "exprs")
+
+    def __init__(self, stmts: int, exprs: int) -> None:
+        self.stmts = stmts
+        self.exprs = exprs
+
+
 @dataclass(frozen=True)
 class _E:
     """Expression context."""
 
     depth: int
+    budget: _Budget
     await_ok: bool = False  # directly inside an async def (incl. its comprehensions)
     yield_ok: bool = False  # in a function body, not lambda/comprehension/class
     yield_from_ok: bool = False  # like yield_ok, but never in async def
@@ -155,6 +255,7 @@ class _S:
 
     depth: int
     expr_depth: int
+    budget: _Budget
     in_func: bool = False
     is_async: bool = False
     async_gen: bool = False  # async def with yield: `return value` is an error
@@ -170,6 +271,7 @@ class _S:
         yield_ok = self.in_func and (not self.is_async or self.async_gen)
         return _E(
             depth=self.expr_depth if depth is None else depth,
+            budget=self.budget,
             await_ok=self.is_async,
             yield_ok=yield_ok,
             yield_from_ok=self.in_func and not self.is_async,
@@ -186,40 +288,57 @@ ExprGen = Callable[[DrawFn, _E], ast.expr]
 # --------------------------------------------------------------------------
 
 
-def _name(draw: DrawFn, pool: Sequence[str] = _LOAD_NAMES, ctx: type[ast.expr_context] = ast.Load) -> ast.Name:
+def _name(
+    draw: DrawFn, pool: Sequence[str] = _LOAD_NAMES, ctx: type[ast.expr_context] = ast.Load
+) -> ast.Name:
     return ast.Name(id=_pick(draw, pool), ctx=ctx())
 
 
-def _constant_value(draw: DrawFn, e: _E) -> object:
-    k = _n(draw, 0, 9)
-    if k == 0:
-        return _pick(draw, (None, True, False, ...))
-    if k <= 2:
-        return draw(_SMALL_INTS)
-    if k == 3:
-        return draw(_BIG_INTS)
-    if k == 4:
-        return draw(_FLOATS)
-    if k == 5:
-        # Only purely imaginary: `1+2j` parses as a BinOp, not a Constant.
-        return complex(0.0, draw(_FLOATS))
-    if k <= 8:
-        return draw(_SAFE_TEXT if e.fstr else _TEXT)
+def _str_value(draw: DrawFn, e: _E) -> str:
+    return draw(_SAFE_TEXT if e.fstr else _TEXT)
+
+
+def _bytes_value(draw: DrawFn, e: _E) -> bytes:
     return draw(_SAFE_BYTES if e.fstr else _BYTES)
 
 
+# Constant kinds; index 0 is the simplest.  Never negative numbers and only
+# purely imaginary complex numbers: `-1` / `1+2j` parse as UnaryOp / BinOp.
+_CONSTANTS: tuple[Callable[[DrawFn, _E], _ConstValue], ...] = (
+    lambda draw, e: None,
+    lambda draw, e: True,
+    lambda draw, e: False,
+    lambda draw, e: ...,
+    lambda draw, e: draw(_SMALL_INTS),
+    lambda draw, e: draw(_SMALL_INTS),
+    lambda draw, e: draw(_BIG_INTS),
+    lambda draw, e: draw(_FLOATS),
+    lambda draw, e: complex(0.0, draw(_FLOATS)),
+    _str_value,
+    _str_value,
+    _str_value,
+    _bytes_value,
+)
+# Leaves: every name of the pool, then every constant kind.
+_N_LEAVES = len(_LOAD_NAMES) + len(_CONSTANTS)
+
+
+def _leaf(draw: DrawFn, e: _E, k: int) -> ast.expr:
+    if k < len(_LOAD_NAMES):
+        return ast.Name(id=_LOAD_NAMES[k], ctx=ast.Load())
+    return ast.Constant(value=_CONSTANTS[k - len(_LOAD_NAMES)](draw, e))
+
+
 def _constant(draw: DrawFn, e: _E) -> ast.Constant:
-    return ast.Constant(value=_constant_value(draw, e))
+    return ast.Constant(value=_pick(draw, _CONSTANTS)(draw, e))
 
 
 def _atom(draw: DrawFn, e: _E) -> ast.expr:
-    if _n(draw, 0, 1) == 0:
-        return _name(draw)
-    return _constant(draw, e)
+    return _leaf(draw, e, _n(draw, 0, _N_LEAVES - 1))
 
 
 def _expr(draw: DrawFn, e: _E) -> ast.expr:
-    if e.depth <= 0 or _n(draw, 0, 9) < 4:
+    if e.depth <= 0 or e.budget.exprs <= 0:
         return _atom(draw, e)
     kinds: list[ExprGen] = list(_EXPR_KINDS)
     if not e.fstr:  # 3.11 cannot nest f-strings reliably (quote reuse)
@@ -232,46 +351,81 @@ def _expr(draw: DrawFn, e: _E) -> ast.expr:
         kinds.append(_yield)
     if e.yield_from_ok:
         kinds.append(_yield_from)
-    return _pick(draw, kinds)(draw, e.sub())
+    # A single choice picks leaf-or-compound, the kind and (for names) the
+    # leaf itself: Hypothesis' cost is per choice, so fewer choices = faster.
+    k = _n(draw, 0, _N_LEAVES + len(kinds) - 1)
+    if k < _N_LEAVES:
+        return _leaf(draw, e, k)
+    e.budget.exprs -= 1
+    return kinds[k - _N_LEAVES](draw, e.sub())
+
+
+def _foldable(node: ast.expr) -> bool:
+    """May the compiler's AST optimizer fold this into a constant?
+
+    Conservative: anything without a Name (`-1`, `1 + 2`, `(1, 'a')`).  The
+    compiler's literal checks run *after* folding, so `(-1)(x)` warns too.
+    """
+    return not any(isinstance(n, ast.Name) for n in ast.walk(node))
 
 
 def _is_literal(node: ast.expr) -> bool:
-    """Constants that trigger `"is" with a literal` SyntaxWarning."""
-    if not isinstance(node, ast.Constant):
-        return False
-    v = node.value
-    return not (v is None or v is True or v is False or v is ...)
+    """Operands that trigger the `"is" with a literal` SyntaxWarning."""
+    if isinstance(node, ast.Constant):
+        v = node.value
+        return not (v is None or v is True or v is False or v is ...)
+    return _foldable(node)
 
 
 # Expression kinds the compiler warns about when called / subscripted
 # ("'int' object is not callable; perhaps you missed a comma?").
 _NOT_CALLABLE = (
-    ast.Constant, ast.Tuple, ast.List, ast.ListComp, ast.Dict, ast.DictComp,
-    ast.Set, ast.SetComp, ast.GeneratorExp, ast.JoinedStr, ast.FormattedValue,
+    ast.Constant,
+    ast.Tuple,
+    ast.List,
+    ast.ListComp,
+    ast.Dict,
+    ast.DictComp,
+    ast.Set,
+    ast.SetComp,
+    ast.GeneratorExp,
+    ast.JoinedStr,
+    ast.FormattedValue,
 )
 _NOT_SUBSCRIPTABLE = (
-    ast.Constant, ast.Set, ast.SetComp, ast.GeneratorExp, ast.Lambda,
+    ast.Constant,
+    ast.Set,
+    ast.SetComp,
+    ast.GeneratorExp,
+    ast.Lambda,
     # Might warn "indices must be integers" depending on the index:
-    ast.Tuple, ast.List, ast.ListComp, ast.JoinedStr,
+    ast.Tuple,
+    ast.List,
+    ast.ListComp,
+    ast.JoinedStr,
 )
 
 
 def _primary(draw: DrawFn, e: _E, bad: tuple[type[ast.expr], ...]) -> ast.expr:
     """Value of a call/subscript/attribute: mostly names, sometimes anything."""
-    k = _n(draw, 0, 3)
-    if k == 0 or e.depth <= 0:
-        return _name(draw)
-    if k == 1:
+    names = len(_LOAD_NAMES)
+    # One choice: a name (most likely), `name.attr`, or any expression.
+    k = _n(draw, 0, names + (11 if e.depth > 0 else 4))
+    if k < names:
+        return ast.Name(id=_LOAD_NAMES[k], ctx=ast.Load())
+    if k < names + 5:
         return ast.Attribute(value=_name(draw), attr=_pick(draw, _ATTRS), ctx=ast.Load())
     node = _expr(draw, e)
-    return _name(draw) if isinstance(node, bad) else node
+    return _name(draw) if bad and (isinstance(node, bad) or _foldable(node)) else node
 
 
 def _kernel_call(draw: DrawFn, e: _E) -> ast.expr:
     mod = _pick(draw, _KERNEL_MODS)
-    func = ast.Attribute(value=ast.Name(id=mod, ctx=ast.Load()), attr=_pick(draw, _KERNEL_FNS[mod]), ctx=ast.Load())
+    func = ast.Attribute(
+        value=ast.Name(id=mod, ctx=ast.Load()), attr=_pick(draw, _KERNEL_FNS[mod]), ctx=ast.Load()
+    )
     args: list[ast.expr] = [_expr(draw, e) for _ in range(_n(draw, 0, 2))]
-    keywords = [ast.keyword(arg=k, value=_expr(draw, e)) for k in draw(_unique(_KWARGS, 0, 2))]
+    keywords = [ast.keyword(arg=k, value=_expr(draw, e)) for k in _distinct(draw, _KWARGS, 0, 2)]
     return ast.Call(func=func, args=args, keywords=keywords)
 
 
@@ -282,7 +436,7 @@ def _call(draw: DrawFn, e: _E) -> ast.expr:
         value = _expr(draw, e)
         args.append(ast.Starred(value=value, ctx=ast.Load()) if _chance(draw, 5) else value)
     # Repeated keyword names are a SyntaxError; `**m` (arg=None) may repeat.
-    keywords = [ast.keyword(arg=k, value=_expr(draw, e)) for k in draw(_unique(_KWARGS, 0, 2))]
+    keywords = [ast.keyword(arg=k, value=_expr(draw, e)) for k in _distinct(draw, _KWARGS, 0, 2)]
     if _chance(draw, 5):
         keywords.insert(_n(draw, 0, len(keywords)), ast.keyword(arg=None, value=_expr(draw, e)))
     return ast.Call(func=func, args=args, keywords=keywords)
@@ -419,7 +573,7 @@ def _comp_ctx(e: _E) -> _E:
 
 def _comp_target(draw: DrawFn) -> ast.expr:
     if _chance(draw, 3):
-        names = draw(_unique(_VARS, 2, 3))
+        names = _distinct(draw, _VARS, 2, 3)
         return ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Store()) for n in names], ctx=ast.Store())
     return _name(draw, _VARS, ast.Store)
 
@@ -429,7 +583,11 @@ def _generators(draw: DrawFn, e: _E) -> list[ast.comprehension]:
     for _ in range(_n(draw, 1, 2)):
         is_async = int(e.await_ok and _chance(draw, 3))
         ifs = [_expr(draw, e) for _ in range(_n(draw, 0, 2))]
-        gens.append(ast.comprehension(target=_comp_target(draw), iter=_expr(draw, e), ifs=ifs, is_async=is_async))
+        gens.append(
+            ast.comprehension(
+                target=_comp_target(draw), iter=_expr(draw, e), ifs=ifs, is_async=is_async
+            )
+        )
     return gens
 
 
@@ -473,10 +631,14 @@ def _formatted_value(draw: DrawFn, e: _E, nested_spec_ok: bool) -> ast.Formatted
     fe = replace(e, fstr=True)
     spec: ast.JoinedStr | None = None
     if _chance(draw, 3):
-        spec = _fstring_parts(draw, fe, _SPEC_TEXT, nested_spec_ok=False) if nested_spec_ok else None
+        spec = (
+            _fstring_parts(draw, fe, _SPEC_TEXT, nested_spec_ok=False) if nested_spec_ok else None
+        )
         if spec is None or not spec.values:
             spec = ast.JoinedStr(values=[ast.Constant(value=draw(_SPEC_TEXT))])
-    return ast.FormattedValue(value=_expr(draw, fe), conversion=_pick(draw, _CONVERSIONS), format_spec=spec)
+    return ast.FormattedValue(
+        value=_expr(draw, fe), conversion=_pick(draw, _CONVERSIONS), format_spec=spec
+    )
 
 
 def _fstring_parts(
@@ -488,7 +650,10 @@ def _fstring_parts(
         # The parser merges adjacent literal parts and drops empty ones, so
         # literal parts are non-empty and never adjacent.
         if not last_const and _chance(draw, 2):
-            s = draw(text)
+            # A literal part containing a triple quote can leave unparse no
+            # quote type to choose; it then falls back to repr() and emits
+            # backslashes inside the replacement fields (invalid in 3.11).
+            s = _TRIPLE_QUOTES.sub(lambda m: m.group()[:2], draw(text))
             if s:
                 values.append(ast.Constant(value=s))
                 last_const = True
@@ -505,9 +670,24 @@ def _joined_str(draw: DrawFn, e: _E) -> ast.expr:
 
 
 _EXPR_KINDS: tuple[ExprGen, ...] = (
-    _binop, _call, _attribute, _subscript, _kernel_call, _compare, _unaryop,
-    _boolop, _ifexp, _list, _tuple, _dict, _set, _lambda, _list_comp,
-    _set_comp, _dict_comp, _generator_exp,
+    _binop,
+    _call,
+    _attribute,
+    _subscript,
+    _kernel_call,
+    _compare,
+    _unaryop,
+    _boolop,
+    _ifexp,
+    _list,
+    _tuple,
+    _dict,
+    _set,
+    _lambda,
+    _list_comp,
+    _set_comp,
+    _dict_comp,
+    _generator_exp,
 )
 
 # --------------------------------------------------------------------------
@@ -526,9 +706,13 @@ def _annotation(draw: DrawFn) -> ast.expr:
         inner: ast.expr = _name(draw, _TYPE_NAMES)
         if _chance(draw, 2):
             inner = ast.Tuple(elts=[inner, _name(draw, _TYPE_NAMES)], ctx=ast.Load())
-        return ast.Subscript(value=_name(draw, ("list", "dict", "tuple")), slice=inner, ctx=ast.Load())
+        return ast.Subscript(
+            value=_name(draw, ("list", "dict", "tuple")), slice=inner, ctx=ast.Load()
+        )
     if k == 3:
-        return ast.BinOp(left=_name(draw, _TYPE_NAMES), op=ast.BitOr(), right=ast.Constant(value=None))
+        return ast.BinOp(
+            left=_name(draw, _TYPE_NAMES), op=ast.BitOr(), right=ast.Constant(value=None)
+        )
     if k == 4:
         return ast.Constant(value=_pick(draw, ("Tensor", "list[int]", "nl.tile")))
     return ast.Constant(value=None)
@@ -543,7 +727,7 @@ def _arguments(draw: DrawFn, e: _E, annotate: bool, first: str | None = None) ->
     total = n_pos + n_args + int(has_vararg) + n_kwonly + int(has_kwarg)
     pool = tuple(p for p in _PARAMS if p != first)
     # Duplicate argument names are a SyntaxError: draw them unique.
-    names = iter(draw(_unique(pool, total, total)))
+    names = iter(_distinct(draw, pool, total, total))
 
     def arg() -> ast.arg:
         ann = _annotation(draw) if annotate and _chance(draw, 3) else None
@@ -560,15 +744,24 @@ def _arguments(draw: DrawFn, e: _E, annotate: bool, first: str | None = None) ->
     # a non-default parameter may not follow a default one.
     defaults = [_expr(draw, e) for _ in range(_n(draw, 0, len(posonly) + len(args)))]
     # Keyword-only defaults are per-parameter (None = required).
-    kw_defaults: list[ast.expr | None] = [None if _n(draw, 0, 1) == 0 else _expr(draw, e) for _ in kwonly]
+    kw_defaults: list[ast.expr | None] = [
+        None if _n(draw, 0, 1) == 0 else _expr(draw, e) for _ in kwonly
+    ]
     return ast.arguments(
-        posonlyargs=posonly, args=args, vararg=vararg, kwonlyargs=kwonly,
-        kw_defaults=kw_defaults, kwarg=kwarg, defaults=defaults,
+        posonlyargs=posonly,
+        args=args,
+        vararg=vararg,
+        kwonlyargs=kwonly,
+        kw_defaults=kw_defaults,
+        kwarg=kwarg,
+        defaults=defaults,
     )
 
 
 def _arg_names(a: ast.arguments) -> set[str]:
-    all_args = a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x is not None]
+    all_args = (
+        a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x is not None]
+    )
     return {x.arg for x in all_args}
 
 
@@ -577,20 +770,28 @@ def _arg_names(a: ast.arguments) -> set[str]:
 # --------------------------------------------------------------------------
 
 
-def _simple_target(draw: DrawFn, e: _E, ctx: type[ast.expr_context]) -> ast.expr:
+def _simple_target(draw: DrawFn, e: _E, ctx: type[ast.expr_context]) -> _SimpleTarget:
     """Name / Attribute / Subscript target with the given context."""
-    k = _n(draw, 0, 3)
-    if k <= 1:
-        return _name(draw, _VARS, ctx)
-    if k == 2:
+    return _simple_target_from(draw, e, ctx, _n(draw, 0, len(_VARS) + 3))
+
+
+def _simple_target_from(draw: DrawFn, e: _E, ctx: type[ast.expr_context], k: int) -> _SimpleTarget:
+    names = len(_VARS)
+    if k < names:  # names are the most likely targets
+        return ast.Name(id=_VARS[k], ctx=ctx())
+    if k < names + 2:
         return ast.Attribute(value=_primary(draw, e, ()), attr=_pick(draw, _ATTRS), ctx=ctx())
     return ast.Subscript(value=_primary(draw, e, ()), slice=_subscript_index(draw, e), ctx=ctx())
 
 
-def _target(draw: DrawFn, e: _E, ctx: type[ast.expr_context] = ast.Store, level: int = 2) -> ast.expr:
+def _target(
+    draw: DrawFn, e: _E, ctx: type[ast.expr_context] = ast.Store, level: int = 2
+) -> ast.expr:
     """Store/Del target; sequences nest, at most one `*x` per sequence."""
-    if level <= 0 or _n(draw, 0, 3) < 3:
-        return _simple_target(draw, e, ctx)
+    # One choice: a name (most likely), attribute, subscript or a sequence.
+    k = _n(draw, 0, len(_VARS) + (7 if level > 0 else 3))
+    if k < len(_VARS) + 4:
+        return _simple_target_from(draw, e, ctx, k)
     elts = [_target(draw, e, ctx, level - 1) for _ in range(_n(draw, 1, 3))]
     if ctx is ast.Store and _chance(draw, 2):
         # A lone `*x = ...` is illegal, but `*x, = ...` / `[*x] = ...` is fine.
@@ -619,7 +820,9 @@ def _dotted(draw: DrawFn) -> ast.expr:
     # Value patterns need a dot: a bare name is a capture pattern.
     base: ast.expr = _name(draw, ("Color", "nl", "np", "mod"))
     for _ in range(_n(draw, 1, 2)):
-        base = ast.Attribute(value=base, attr=_pick(draw, ("RED", "float32", "sbuf", "x")), ctx=ast.Load())
+        base = ast.Attribute(
+            value=base, attr=_pick(draw, ("RED", "float32", "sbuf", "x")), ctx=ast.Load()
+        )
     return base
 
 
@@ -660,7 +863,9 @@ def _nonbinding_pattern(draw: DrawFn, depth: int) -> ast.pattern:
     if k == 1:
         return ast.MatchSingleton(value=_pick(draw, (None, True, False)))
     if k == 2:
-        pats: list[ast.pattern] = [_nonbinding_pattern(draw, depth - 1) for _ in range(_n(draw, 0, 2))]
+        pats: list[ast.pattern] = [
+            _nonbinding_pattern(draw, depth - 1) for _ in range(_n(draw, 0, 2))
+        ]
         if _chance(draw, 2):
             pats.append(ast.MatchAs(pattern=None, name=None))  # `_`
         if _chance(draw, 2):
@@ -696,7 +901,7 @@ def _pattern(draw: DrawFn, depth: int, used: set[str], irrefutable_ok: bool = Tr
         return ast.MatchSequence(patterns=pats)
     if k == 5:
         keys: list[ast.expr] = []
-        for key in draw(_unique(_MAP_KEYS, 0, 3)):
+        for key in _distinct(draw, _MAP_KEYS, 0, 3):
             # Duplicate literal keys are a compile error; dotted keys are fine.
             keys.append(_dotted(draw) if _chance(draw, 4) else ast.Constant(value=key))
         pats = [_pattern(draw, depth - 1, used) for _ in keys]
@@ -705,7 +910,7 @@ def _pattern(draw: DrawFn, depth: int, used: set[str], irrefutable_ok: bool = Tr
     if k == 6:
         cls = _name(draw, _CLASSES) if _n(draw, 0, 1) == 0 else _dotted(draw)
         pats = [_pattern(draw, depth - 1, used) for _ in range(_n(draw, 0, 2))]
-        attrs = draw(_unique(("x", "y", "shape", "dtype"), 0, 2))  # repeats are errors
+        attrs = _distinct(draw, ("x", "y", "shape", "dtype"), 0, 2)  # repeats are errors
         kpats = [_pattern(draw, depth - 1, used) for _ in attrs]
         return ast.MatchClass(cls=cls, patterns=pats, kwd_attrs=attrs, kwd_patterns=kpats)
     if k == 7:
@@ -726,16 +931,18 @@ StmtGen = Callable[[DrawFn, _S], ast.stmt]
 
 
 def _body(draw: DrawFn, c: _S, lo: int = 1, hi: int = 3) -> list[ast.stmt]:
-    return [_stmt(draw, c) for _ in range(_n(draw, lo, hi))]
+    n = _n(draw, lo, hi) if c.budget.stmts > 0 else lo
+    return [_stmt(draw, c) for _ in range(n)]
 
 
 def _stmt(draw: DrawFn, c: _S) -> ast.stmt:
+    c.budget.stmts -= 1
     kinds: list[StmtGen] = list(_SIMPLE_STMTS)
     if c.in_func and c.can_return:
         kinds.append(_return)
     if c.in_loop:
         kinds += [_break, _continue]
-    if c.depth > 0:
+    if c.depth > 0 and c.budget.stmts > 0:
         kinds += _COMPOUND_STMTS
         if c.is_async:
             kinds += [_async_for, _async_with]
@@ -769,12 +976,24 @@ def _kernel_assign(draw: DrawFn, c: _S) -> ast.stmt:
     e = c.expr(depth=1)
     if _chance(draw, 3):
         return ast.Expr(value=_kernel_call(draw, e))
-    return ast.Assign(targets=[_name(draw, _VARS, ast.Store)], value=_kernel_call(draw, e), type_comment=None)
+    return ast.Assign(
+        targets=[_name(draw, _VARS, ast.Store)], value=_kernel_call(draw, e), type_comment=None
+    )
 
 
 def _aug_assign(draw: DrawFn, c: _S) -> ast.stmt:
     e = c.expr()
-    return ast.AugAssign(target=_simple_target(draw, e.sub(), ast.Store), op=_pick(draw, _BINOPS)(), value=_expr(draw, e))
+    return ast.AugAssign(
+        target=_simple_target(draw, e.sub(), ast.Store),
+        op=_pick(draw, _BINOPS)(),
+        value=_expr(draw, e),
+    )
+
+
+def _starred_in_tuples(node: ast.expr) -> bool:
+    if isinstance(node, ast.Starred):
+        return True
+    return isinstance(node, ast.Tuple) and any(_starred_in_tuples(x) for x in node.elts)
 
 
 def _ann_assign(draw: DrawFn, c: _S) -> ast.stmt:
@@ -788,9 +1007,16 @@ def _ann_assign(draw: DrawFn, c: _S) -> ast.stmt:
         target = _name(draw, free, ast.Store)
         simple = int(k == 0)
     elif k == 2:
-        target = ast.Attribute(value=_primary(draw, e.sub(), ()), attr=_pick(draw, _ATTRS), ctx=ast.Store())
+        target = ast.Attribute(
+            value=_primary(draw, e.sub(), ()), attr=_pick(draw, _ATTRS), ctx=ast.Store()
+        )
     else:
-        target = ast.Subscript(value=_primary(draw, e.sub(), ()), slice=_subscript_index(draw, e.sub()), ctx=ast.Store())
+        index = _subscript_index(draw, e.sub())
+        if _starred_in_tuples(index):
+            # Without a value, `a[(*b, c)]: T` evaluates the index element by
+            # element: "can't use starred expression here".
+            index = _name(draw)
+        target = ast.Subscript(value=_primary(draw, e.sub(), ()), slice=index, ctx=ast.Store())
     value = _expr(draw, e) if _n(draw, 0, 1) else None
     return ast.AnnAssign(target=target, annotation=_annotation(draw), value=value, simple=simple)
 
@@ -817,7 +1043,9 @@ def _assert(draw: DrawFn, c: _S) -> ast.stmt:
 
 
 def _alias(draw: DrawFn, pool: tuple[str, ...]) -> ast.alias:
-    return ast.alias(name=_pick(draw, pool), asname=_pick(draw, _VARS) if _chance(draw, 2) else None)
+    return ast.alias(
+        name=_pick(draw, pool), asname=_pick(draw, _VARS) if _chance(draw, 2) else None
+    )
 
 
 def _import(draw: DrawFn, c: _S) -> ast.stmt:
@@ -829,7 +1057,11 @@ def _import(draw: DrawFn, c: _S) -> ast.stmt:
 def _import_from(draw: DrawFn, c: _S) -> ast.stmt:
     level = _n(draw, 0, 3)
     # `from . import x` has module=None; level 0 needs a module.
-    module = None if level and _chance(draw, 2) else _pick(draw, ("nki", "nki.language", "typing", "pkg.sub"))
+    module = (
+        None
+        if level and _chance(draw, 2)
+        else _pick(draw, ("nki", "nki.language", "typing", "pkg.sub"))
+    )
     if c.module_scope and _chance(draw, 5):
         names = [ast.alias(name="*", asname=None)]  # only legal at module scope
     else:
@@ -896,7 +1128,11 @@ def _withitems(draw: DrawFn, c: _S) -> list[ast.withitem]:
     items: list[ast.withitem] = []
     for _ in range(_n(draw, 1, 3)):
         var = _target(draw, e.sub()) if _n(draw, 0, 1) else None
-        items.append(ast.withitem(context_expr=_expr(draw, e), optional_vars=var))
+        ctx_expr = _expr(draw, e)
+        if isinstance(ctx_expr, ast.Tuple):
+            # `with (a, b):` parses as two with-items (3.9+ parenthesized form).
+            ctx_expr = _name(draw)
+        items.append(ast.withitem(context_expr=ctx_expr, optional_vars=var))
     return items
 
 
@@ -913,19 +1149,19 @@ def _exc_type(draw: DrawFn, c: _S) -> ast.expr:
     if k == 0:
         return _name(draw, ("Exception", "ValueError", "KeyError", "E"))
     if k == 1:
-        names = draw(_unique(("ValueError", "TypeError", "OSError", "E"), 1, 3))
+        names = _distinct(draw, ("ValueError", "TypeError", "OSError", "E"), 1, 3)
         return ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Load()) for n in names], ctx=ast.Load())
     return _expr(draw, c.expr())
 
 
-def _handlers(draw: DrawFn, c: _S, star: bool) -> list[ast.excepthandler]:
+def _handlers(draw: DrawFn, c: _S, star: bool) -> list[ast.ExceptHandler]:
     inner = c.nested()
     if star:
         # 3.11: "'break', 'continue' and 'return' cannot appear in an except*
         # block" (a loop nested in the block is fine: in_loop is reset there).
         inner = replace(inner, in_loop=False, can_return=False)
     n = _n(draw, 1 if star else 0, 2)
-    out: list[ast.excepthandler] = []
+    out: list[ast.ExceptHandler] = []
     for i in range(n):
         # Bare `except:` must be last and is not allowed with except*.
         bare = not star and i == n - 1 and _chance(draw, 3)
@@ -977,7 +1213,9 @@ def _decorators(draw: DrawFn, e: _E) -> list[ast.expr]:
     for _ in range(_n(draw, 0, 2)):
         k = _n(draw, 0, 3)
         if k == 0:
-            out.append(ast.Attribute(value=ast.Name(id="nki", ctx=ast.Load()), attr="jit", ctx=ast.Load()))
+            out.append(
+                ast.Attribute(value=ast.Name(id="nki", ctx=ast.Load()), attr="jit", ctx=ast.Load())
+            )
         elif k == 1:
             out.append(_name(draw, ("staticmethod", "property", "cache", "jit")))
         elif k == 2:
@@ -996,17 +1234,18 @@ def _function_def(draw: DrawFn, c: _S, is_async: bool = False, method: bool = Fa
     nonlocal_names = sorted(c.outer_locals - params)
     nonlocals: list[str] = []
     if nonlocal_names and _chance(draw, 2):
-        nonlocals = draw(_unique(tuple(nonlocal_names), 1, 2))
+        nonlocals = _distinct(draw, tuple(nonlocal_names), 1, 2)
         decls.append(ast.Nonlocal(names=nonlocals))
     globals_: list[str] = []
     if _chance(draw, 4):
         free = tuple(n for n in _VARS if n not in params and n not in nonlocals)
-        globals_ = draw(_unique(free, 1, 2))
+        globals_ = _distinct(draw, free, 1, 2)
         decls.append(ast.Global(names=globals_))
     async_gen = is_async and _chance(draw, 3)
     inner = _S(
         depth=c.depth - 1,
         expr_depth=c.expr_depth,
+        budget=c.budget,
         in_func=True,
         is_async=is_async,
         async_gen=async_gen,
@@ -1045,7 +1284,7 @@ def _class_def(draw: DrawFn, c: _S) -> ast.stmt:
     for _ in range(_n(draw, 0, 2)):
         base: ast.expr = _name(draw, _CLASSES)
         bases.append(ast.Starred(value=_name(draw), ctx=ast.Load()) if _chance(draw, 6) else base)
-    keywords = [ast.keyword(arg=k, value=_expr(draw, e)) for k in draw(_unique(_CLASS_KW, 0, 2))]
+    keywords = [ast.keyword(arg=k, value=_expr(draw, e)) for k in _distinct(draw, _CLASS_KW, 0, 2)]
     if _chance(draw, 6):
         keywords.append(ast.keyword(arg=None, value=_name(draw)))
     # Class bodies are a new scope: no return/yield/await/break there, but
@@ -1053,6 +1292,7 @@ def _class_def(draw: DrawFn, c: _S) -> ast.stmt:
     inner = _S(
         depth=c.depth - 1,
         expr_depth=c.expr_depth,
+        budget=c.budget,
         module_scope=False,
         outer_locals=c.outer_locals,
     )
@@ -1068,20 +1308,34 @@ def _class_def(draw: DrawFn, c: _S) -> ast.stmt:
         else:
             body.append(_stmt(draw, inner))
     return ast.ClassDef(
-        name=_pick(draw, _CLASSES), bases=bases, keywords=keywords, body=body, decorator_list=_decorators(draw, e)
+        name=_pick(draw, _CLASSES),
+        bases=bases,
+        keywords=keywords,
+        body=body,
+        decorator_list=_decorators(draw, e),
     )
 
 
 def _kernel_def(draw: DrawFn, c: _S) -> ast.stmt:
     """A small NKI-looking kernel: `@nki.jit def k(a, b): ... return out`."""
-    params = draw(_unique(("a", "b", "a_tensor", "b_tensor", "scale"), 1, 3))
-    e = _E(depth=1)
-    fc = _S(depth=0, expr_depth=1, in_func=True, can_return=True, in_loop=True, module_scope=False)
+    params = _distinct(draw, ("a", "b", "a_tensor", "b_tensor", "scale"), 1, 3)
+    fc = _S(
+        depth=0,
+        expr_depth=1,
+        budget=c.budget,
+        in_func=True,
+        can_return=True,
+        in_loop=True,
+        module_scope=False,
+    )
+    e = fc.expr()
     loop_body: list[ast.stmt] = [_kernel_assign(draw, fc) for _ in range(_n(draw, 1, 3))]
     loop = ast.For(
         target=ast.Name(id="i", ctx=ast.Store()),
         iter=ast.Call(
-            func=ast.Attribute(value=ast.Name(id="nl", ctx=ast.Load()), attr="affine_range", ctx=ast.Load()),
+            func=ast.Attribute(
+                value=ast.Name(id="nl", ctx=ast.Load()), attr="affine_range", ctx=ast.Load()
+            ),
             args=[_atom(draw, e)],
             keywords=[],
         ),
@@ -1092,11 +1346,27 @@ def _kernel_def(draw: DrawFn, c: _S) -> ast.stmt:
     alloc = ast.Assign(
         targets=[ast.Name(id="out", ctx=ast.Store())],
         value=ast.Call(
-            func=ast.Attribute(value=ast.Name(id="nl", ctx=ast.Load()), attr="ndarray", ctx=ast.Load()),
-            args=[ast.Attribute(value=ast.Name(id=params[0], ctx=ast.Load()), attr="shape", ctx=ast.Load())],
+            func=ast.Attribute(
+                value=ast.Name(id="nl", ctx=ast.Load()), attr="ndarray", ctx=ast.Load()
+            ),
+            args=[
+                ast.Attribute(
+                    value=ast.Name(id=params[0], ctx=ast.Load()), attr="shape", ctx=ast.Load()
+                )
+            ],
             keywords=[
-                ast.keyword(arg="dtype", value=ast.Attribute(value=ast.Name(id=params[0], ctx=ast.Load()), attr="dtype", ctx=ast.Load())),
-                ast.keyword(arg="buffer", value=ast.Attribute(value=ast.Name(id="nl", ctx=ast.Load()), attr="shared_hbm", ctx=ast.Load())),
+                ast.keyword(
+                    arg="dtype",
+                    value=ast.Attribute(
+                        value=ast.Name(id=params[0], ctx=ast.Load()), attr="dtype", ctx=ast.Load()
+                    ),
+                ),
+                ast.keyword(
+                    arg="buffer",
+                    value=ast.Attribute(
+                        value=ast.Name(id="nl", ctx=ast.Load()), attr="shared_hbm", ctx=ast.Load()
+                    ),
+                ),
             ],
         ),
         type_comment=None,
@@ -1105,22 +1375,50 @@ def _kernel_def(draw: DrawFn, c: _S) -> ast.stmt:
     return ast.FunctionDef(
         name=_pick(draw, _FUNCS),
         args=ast.arguments(
-            posonlyargs=[], args=[ast.arg(arg=p, annotation=None) for p in params], vararg=None,
-            kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[],
+            posonlyargs=[],
+            args=[ast.arg(arg=p, annotation=None) for p in params],
+            vararg=None,
+            kwonlyargs=[],
+            kw_defaults=[],
+            kwarg=None,
+            defaults=[],
         ),
         body=body,
-        decorator_list=[ast.Attribute(value=ast.Name(id="nki", ctx=ast.Load()), attr="jit", ctx=ast.Load())],
+        decorator_list=[
+            ast.Attribute(value=ast.Name(id="nki", ctx=ast.Load()), attr="jit", ctx=ast.Load())
+        ],
         returns=None,
         type_comment=None,
     )
 
 
 _SIMPLE_STMTS: tuple[StmtGen, ...] = (
-    _pass, _expr_stmt, _assign, _assign, _kernel_assign, _aug_assign, _ann_assign,
-    _delete, _raise, _assert, _import, _import_from,
+    _pass,
+    _expr_stmt,
+    _assign,
+    _assign,
+    _kernel_assign,
+    _aug_assign,
+    _ann_assign,
+    _delete,
+    _raise,
+    _assert,
+    _import,
+    _import_from,
 )
 _COMPOUND_STMTS: tuple[StmtGen, ...] = (
-    _if, _for, _while, _with, _try, _try_star, _match, _def, _def, _async_def, _class_def, _kernel_def,
+    _if,
+    _for,
+    _while,
+    _with,
+    _try,
+    _try_star,
+    _match,
+    _def,
+    _def,
+    _async_def,
+    _class_def,
+    _kernel_def,
 )
 
 
@@ -1138,10 +1436,14 @@ def python_modules(max_depth: int = 3) -> SearchStrategy[ast.Module]:
 
     @st.composite
     def modules(draw: DrawFn) -> ast.Module:
-        ctx = _S(depth=max_depth, expr_depth=max(max_depth - 1, 1))
-        prelude = [_prelude_import(*p) for p in _PRELUDE if _chance(draw, 3)]
+        budget = _Budget(stmts=_STMT_BUDGET * max_depth, exprs=_EXPR_BUDGET * max_depth)
+        ctx = _S(depth=max_depth, expr_depth=max(max_depth - 1, 1), budget=budget)
+        mask = _n(draw, 0, 2 ** len(_PRELUDE) - 1)  # one choice for all imports
+        prelude = [_prelude_import(*p) for i, p in enumerate(_PRELUDE) if mask >> i & 1]
         body = prelude + _body(draw, ctx, 1, 4)
-        return ast.Module(body=body, type_ignores=[])
+        # Locations let callers compile()/unparse() the tree directly (unparse
+        # reads `lineno` of function nodes).
+        return ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
 
     return modules()
 

@@ -1,23 +1,30 @@
-"""Self-check for the random-program strategy in ``pyast_strategies``."""
+"""Self-check of the random-program strategy in ``pyast_strategies``.
+
+Every generated module must compile (with warnings as errors), survive
+unparse/parse unchanged, and be exactly the tree the parser produces for its
+own source, so round-trip tests can compare against it directly.
+"""
 
 from __future__ import annotations
 
 import ast
 import warnings
 
-from hypothesis import given, settings
+from hypothesis import given, note, settings
 
 from pyast_strategies import python_modules
 
 
 def check_module(module: ast.Module) -> str:
-    """Assert the generated module is valid, canonical and round-trips; return its source."""
+    """Assert ``module`` is valid, canonical and round-trips; return its source."""
     src = ast.unparse(ast.fix_missing_locations(module))
+    note(src)  # the falsifying example otherwise only shows <ast.Module object>
     with warnings.catch_warnings():
-        # SyntaxWarnings (e.g. `x is 1`) would be errors under `-W error`.
+        # SyntaxWarnings (`x is 1`, `1(2)`) would be errors under `-W error`.
         warnings.simplefilter("error")
         try:
             compile(src, "<gen>", "exec")
+            compile(module, "<gen>", "exec")
         except SyntaxError as err:
             raise AssertionError(f"{err!r}\n{src}") from err
     parsed = ast.parse(src)

@@ -1,0 +1,324 @@
+// The NKI rules the klr verifiers enforce, one per case (target tables decide the limits).
+// RUN: klr-opt %s --split-input-file --verify-diagnostics | filecheck %s
+
+klr.kernel "k" target "gen3" args ["a"] {
+^bb0(%a: !klr.tensor<128x4xfloat32, sbuf>):
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.kernel arguments are HBM tensors
+
+// -----
+
+klr.kernel "k" target "gen9" args [] {
+  klr.return
+}
+// CHECK: gen9
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  %v = klr.view %s[] offset 0 coeffs [] pattern [[4, 128], [1, 2]] : !klr.tensor<128x4xfloat32, sbuf> -> !klr.tensor<128x4xfloat32, sbuf>
+  klr.memset %v, 0.0 : !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.view pattern sizes [128, 2] do not match the result shape [128, 4]
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  %v = klr.view %s[] offset 0 coeffs [] pattern [[8, 64], [1, 4]] : !klr.tensor<128x4xfloat32, sbuf> -> !klr.tensor<64x4xfloat32, sbuf>
+  klr.memset %v, 0.0 : !klr.tensor<64x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: the partition step of an on-chip view must be the storage's free size 4, got 8
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  %v = klr.view %s[] offset 0 coeffs [1] pattern [[4, 128], [1, 4]] : !klr.tensor<128x4xfloat32, sbuf> -> !klr.tensor<128x4xfloat32, sbuf>
+  klr.memset %v, 0.0 : !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.view needs one coefficient per index
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  klr.for affine 0 to 4 step 0 {
+  ^bb0(%i: index):
+  }
+  klr.return
+}
+// CHECK: klr.for step must be positive
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  %h = klr.alloc "h" : !klr.tensor<128x8xfloat32, hbm>
+  klr.dma_copy %s, %h : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x8xfloat32, hbm>
+  klr.return
+}
+// CHECK: klr.dma_copy: dst has 512 elements but src has 1024
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %p = klr.alloc "p" : !klr.tensor<128x4xfloat32, psum>
+  %h = klr.alloc "h" : !klr.tensor<128x4xfloat32, hbm>
+  klr.dma_copy %h, %p : !klr.tensor<128x4xfloat32, hbm>, !klr.tensor<128x4xfloat32, psum>
+  klr.return
+}
+// CHECK: klr.dma_copy: DMA cannot access PSUM ('src')
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  %t = klr.alloc "t" : !klr.tensor<64x8xfloat32, sbuf>
+  klr.tensor_copy %s, %t : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<64x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_copy: 'src' has 64 partitions but 'dst' has 128
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<256x4xfloat32, sbuf>
+  %t = klr.alloc "t" : !klr.tensor<256x4xfloat32, sbuf>
+  klr.tensor_copy %s, %t : !klr.tensor<256x4xfloat32, sbuf>, !klr.tensor<256x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_copy: 'dst' has 256 partitions; the limit is 128
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  %p = klr.alloc "p" : !klr.tensor<128x4xfloat32, psum>
+  %q = klr.alloc "q" : !klr.tensor<128x4xfloat32, psum>
+  klr.tensor_tensor add %s, %p, %q : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, psum>, !klr.tensor<128x4xfloat32, psum>
+  klr.return
+}
+// CHECK: klr.tensor_tensor: 'data1' and 'data2' cannot both be in PSUM
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  klr.tensor_tensor bitwise_or %s, %s, %s : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_tensor: bitwise operator 'bitwise_or' needs integer dtypes, but 'dst' is float32
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  klr.tensor_tensor rsqrt %s, %s, %s : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_tensor: 'rsqrt' is a unary operator
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  klr.tensor_scalar %s, %s, multiply : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_scalar: 'multiply' needs operand0
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  %c = klr.alloc "c" : !klr.tensor<128x2xfloat32, sbuf>
+  klr.tensor_scalar %s, %s, add %c : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf> operand0 !klr.tensor<128x2xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_scalar: 'operand0' must be a (128, 1) vector, got [128, 2]
+
+// -----
+
+klr.kernel "k" target "gen2" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  klr.activation exp %s, %s bias_imm 1.0 : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.activation: a scalar bias needs gen3 or later (target gen2); use a (P, 1) bias tensor
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  %c = klr.alloc "c" : !klr.tensor<128x1xfloat32, sbuf>
+  klr.activation exp %s, %s scale %c scale_imm 2.0 : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf> scale !klr.tensor<128x1xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.activation: scale is a tensor or an immediate, not both
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  %c = klr.alloc "c" : !klr.tensor<128x1xfloat32, sbuf>
+  klr.tensor_reduce add %c, %s axes [0, 1] : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_reduce: axes [0, 1] must be the last free dimensions of a rank-2 tensor (never the partition axis 0)
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4x8xfloat32, sbuf>
+  %c = klr.alloc "c" : !klr.tensor<128x1xfloat32, sbuf>
+  klr.tensor_reduce add %c, %s axes [2] : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x4x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_reduce: dst has 1 elements per partition, the reduction leaves 4
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x512xfloat32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x128xfloat32, sbuf>
+  %m = klr.alloc "m" : !klr.tensor<128x512xfloat32, sbuf>
+  klr.nc_matmul %d, %s, %m : !klr.tensor<128x512xfloat32, sbuf>, !klr.tensor<128x128xfloat32, sbuf>, !klr.tensor<128x512xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_matmul: dst must be in PSUM
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x512xfloat32, psum>
+  %s = klr.alloc "s" : !klr.tensor<128x256xfloat32, sbuf>
+  %m = klr.alloc "m" : !klr.tensor<128x512xfloat32, sbuf>
+  klr.nc_matmul %d, %s, %m : !klr.tensor<128x512xfloat32, psum>, !klr.tensor<128x256xfloat32, sbuf>, !klr.tensor<128x512xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_matmul: stationary is 128x256; the limit is 128x128
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x1024xbfloat16, psum>
+  %s = klr.alloc "s" : !klr.tensor<128x128xfloat32, sbuf>
+  %m = klr.alloc "m" : !klr.tensor<128x1024xfloat32, sbuf>
+  klr.nc_matmul %d, %s, %m : !klr.tensor<128x1024xbfloat16, psum>, !klr.tensor<128x128xfloat32, sbuf>, !klr.tensor<128x1024xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_matmul: dst dtype bfloat16 is not a PSUM matmul output on gen3 (allowed: float32)
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x1024xfloat32, psum>
+  %s = klr.alloc "s" : !klr.tensor<128x128xfloat32, sbuf>
+  %m = klr.alloc "m" : !klr.tensor<128x1024xfloat32, sbuf>
+  klr.nc_matmul %d, %s, %m : !klr.tensor<128x1024xfloat32, psum>, !klr.tensor<128x128xfloat32, sbuf>, !klr.tensor<128x1024xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_matmul: moving free size 1024 exceeds 512 on gen3
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x512xfloat32, psum>
+  %s = klr.alloc "s" : !klr.tensor<64x128xfloat32, sbuf>
+  %m = klr.alloc "m" : !klr.tensor<128x512xfloat32, sbuf>
+  klr.nc_matmul %d, %s, %m : !klr.tensor<128x512xfloat32, psum>, !klr.tensor<64x128xfloat32, sbuf>, !klr.tensor<128x512xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_matmul: contraction (partition) sizes differ: stationary 64, moving 128
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<64x512xfloat32, psum>
+  %s = klr.alloc "s" : !klr.tensor<128x128xfloat32, sbuf>
+  %m = klr.alloc "m" : !klr.tensor<128x512xfloat32, sbuf>
+  klr.nc_matmul %d, %s, %m : !klr.tensor<64x512xfloat32, psum>, !klr.tensor<128x128xfloat32, sbuf>, !klr.tensor<128x512xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_matmul: dst must be 128x512 (stationary free x moving free), got 64x512
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<64x64xfloat32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<64x64xfloat32, sbuf>
+  klr.nc_transpose %d, %s engine vector : !klr.tensor<64x64xfloat32, sbuf>, !klr.tensor<64x64xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_transpose: the Vector engine transposes at most 32x32
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<4x128xfloat32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x4xbfloat16, sbuf>
+  klr.nc_transpose %d, %s : !klr.tensor<4x128xfloat32, sbuf>, !klr.tensor<128x4xbfloat16, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_transpose: dst and data dtypes must match
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x6xfloat32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x1024xfloat32, sbuf>
+  klr.bn_stats %d, %s : !klr.tensor<128x6xfloat32, sbuf>, !klr.tensor<128x1024xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.bn_stats: 1024 elements per partition exceed bn_stats_fmax=512
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x2xfloat32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x7xfloat32, sbuf>
+  klr.bn_aggr %d, %s : !klr.tensor<128x2xfloat32, sbuf>, !klr.tensor<128x7xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.bn_aggr: data holds (count, mean, var*count) triples; 7 elements per partition is not a multiple of 3
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %p = klr.alloc "p" : !klr.tensor<128x4xfloat32, psum>
+  klr.memset %p, 0.0 engine gpsimd : !klr.tensor<128x4xfloat32, psum>
+  klr.return
+}
+// CHECK: klr.memset: the GpSimd engine cannot access PSUM ('dst')
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %h = klr.alloc "h" : !klr.tensor<128x4xfloat32, hbm>
+  klr.memset %h, 0.0 : !klr.tensor<128x4xfloat32, hbm>
+  klr.return
+}
+// CHECK: klr.memset: 'dst' must be in SBUF or PSUM, not hbm
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %h = klr.alloc "h" address [0, 0] : !klr.tensor<128x4xfloat32, hbm>
+  klr.return
+}
+// CHECK: only SBUF and PSUM tensors take an address
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat8_e8m0fnu, sbuf>
+  klr.memset %s, 0.0 : !klr.tensor<128x4xfloat8_e8m0fnu, sbuf>
+  klr.return
+}
+// CHECK: klr.memset: dtype float8_e8m0fnu of 'dst' is not supported on gen3

@@ -1,0 +1,84 @@
+"""Kernels that must be rejected, each with its own diagnostic (see errors.test)."""
+import nki
+import nki.language as nl
+import nki.isa as nisa
+from neuronxcc import nki as old_nki
+
+
+def helper(t):
+    nisa.tensor_copy(dst=t, src=t[0:64, :])
+
+
+@nki.jit
+def shape_mismatch(x):
+    t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    helper(t)
+
+
+@nki.jit
+def too_many_partitions(x):
+    t = nl.ndarray((256, 64), dtype=nl.float32, buffer=nl.sbuf)
+
+
+@nki.jit
+def out_of_bounds(x):
+    t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    for i in nl.affine_range(3):
+        nisa.dma_copy(dst=t, src=x[nl.ds(i * 128, 128), :])
+
+
+@nki.jit
+def not_supported(x):
+    t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.iota(dst=t, pattern=[[1, 64]])
+
+
+@nki.jit
+def old_api(x):
+    return old_nki.language.load(x)
+
+
+@nki.jit
+def forbidden_try(x):
+    try:
+        pass
+    except ValueError:
+        pass
+
+
+@nki.jit
+def bad_op(x):
+    t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.tensor_tensor(dst=t, data1=t, data2=t, op="add")
+
+
+@nki.jit
+def tensor_condition(x):
+    if x:
+        pass
+
+
+@nki.jit
+def psum_too_big(x):
+    t = nl.ndarray((128, 8192), dtype=nl.float32, buffer=nl.psum)
+
+
+@nki.jit
+def returns_sbuf(x):
+    return nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+
+
+@nki.jit
+def undefined(x):
+    return missing_thing(x)
+
+
+@nki.jit
+def python_error(x):
+    return x.shape[5]
+
+
+@nki.jit
+def wrong_keyword(x):
+    t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.memset(dst=t, val=0.0)

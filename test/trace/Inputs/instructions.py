@@ -1,0 +1,58 @@
+"""Every instruction form and view form the tracer emits (not a useful kernel)."""
+import nki
+import nki.language as nl
+import nki.isa as nisa
+
+
+@nki.jit
+def forms(x, y, scale=0.5):
+    a = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    b = nl.ndarray((128, 64), dtype=nl.bfloat16, buffer=nl.sbuf)
+    col = nl.ndarray((128, 1), dtype=nl.float32, buffer=nl.sbuf)
+    acc = nl.zeros((128, 1), dtype=nl.float32, buffer=nl.sbuf)
+    ps = nl.ndarray((64, 64), dtype=nl.float32, buffer=nl.psum, name="pst")
+    # views: int on HBM drops the dim, steps, negative bounds, nl.ds, ellipsis
+    nisa.dma_copy(dst=a[0, :], src=x[3, 0:64])
+    nisa.dma_copy(dst=a[:, ::2], src=x[0:128, -64:-32])
+    nisa.dma_copy(dst=a[...], src=x[nl.ds(128, 128), 64:128])
+    nisa.dma_copy(dst=b, src=y)
+    nisa.tensor_copy(dst=a, src=b, engine=nisa.vector_engine)
+    nisa.tensor_copy(dst=b, src=a, engine=nisa.engine.gpsimd)
+    nisa.tensor_tensor(dst=a, data1=a, data2=b, op=nl.maximum)
+    bits = nl.ndarray((128, 64), dtype=nl.int32, buffer=nl.sbuf)
+    nisa.memset(dst=bits, value=7)
+    nisa.tensor_tensor(dst=bits, data1=bits, data2=bits, op=nl.bitwise_and,
+                       engine=nisa.engine.vector)
+    nisa.tensor_scalar(dst=a, data=a, op0=nl.multiply, operand0=scale)
+    nisa.tensor_scalar(dst=a, data=a, op0=nl.subtract, operand0=col, reverse0=True,
+                       op1=nl.add, operand1=2)
+    nisa.tensor_scalar(dst=a, data=a, op0=nl.rsqrt, operand0=None)
+    nisa.scalar_tensor_tensor(dst=a, data=a, op0=nl.add, operand0=1.0, op1=nl.multiply,
+                              operand1=b)
+    nisa.activation(dst=a, op=nl.exp, data=b)
+    nisa.activation(dst=a, op=nl.gelu, data=a, bias=col, scale=col)
+    nisa.activation(dst=a, op=nl.copy, data=a, bias=0.25, scale=2.0, reduce_op=nl.add,
+                    reduce_res=acc, reduce_cmd=nisa.reduce_cmd.reduce)
+    nisa.activation_reduce(dst=a, op=nl.square, data=a, reduce_op=nl.add, reduce_res=acc)
+    nisa.tensor_reduce(dst=col, op=nl.add, data=a, axis=1, negate=True, keepdims=True)
+    cube = nl.ndarray((128, 4, 16), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.tensor_reduce(dst=col, op=nl.maximum, data=cube, axis=(1, 2))
+    nisa.nc_matmul(dst=ps, stationary=a, moving=a, accumulate=False)
+    nisa.nc_matmul(ps, a, a, accumulate=True)
+    small = nl.ndarray((32, 32), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.nc_transpose(dst=small, data=a[0:32, 0:32])
+    pt = nl.ndarray((64, 128), dtype=nl.float32, buffer=nl.psum)
+    nisa.nc_transpose(dst=pt, data=a)
+    nisa.memset(dst=b, value=0, engine=nisa.engine.gpsimd)
+    nisa.reciprocal(dst=col, data=col)
+    stats = nl.ndarray((128, 6), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.bn_stats(dst=stats, data=a)
+    mv = nl.ndarray((128, 2), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.bn_aggr(dst=mv, data=stats)
+    out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
+    # loops: sequential stays rolled, static_range and range unroll
+    for i in nl.sequential_range(2):
+        nisa.dma_copy(dst=out[nl.ds(i * 64, 64), :], src=a[nl.ds(i * 64, 64), :])
+    for j in nl.static_range(2):
+        nisa.tensor_copy(dst=a[:, j:j + 1], src=col)
+    return out
