@@ -41,6 +41,7 @@ from klr.trace.values import (
     Namespace,
     NeedConcrete,
     NotSupported,
+    OpValue,
     TensorView,
     UserClass,
 )
@@ -703,6 +704,13 @@ class Interpreter:
                         hint=value.hint or "see docs/coverage.md for what KLR traces today",
                     )
                 return value
+            if obj.name.startswith("nki"):
+                raise self.error(
+                    "err_not_supported",
+                    f"'{obj.name}.{name}' is not supported yet (or is not an NKI API)",
+                    op,
+                    hint="see docs/coverage.md for every NKI API and its status",
+                )
             raise self.error(
                 "err_undefined_name",
                 f"'{obj.name}' has no attribute '{name}'",
@@ -1051,6 +1059,17 @@ class Interpreter:
             return self.call_method(fn, "__call__", args, op, kwargs)
         if isinstance(fn, NotSupported):
             raise self.error("err_not_supported", f"'{fn.name}' is not supported yet", op, hint=fn.hint)
+        if isinstance(fn, OpValue):
+            how = (
+                f"nisa.activation(dst=..., op=nl.{fn.name}, data=...)" if fn.act is not None
+                else f"nisa.tensor_tensor(dst=..., data1=..., data2=..., op=nl.{fn.name})"
+            )
+            raise self.error(
+                "err_not_supported",
+                f"the value-returning form nl.{fn.name}(...) is not supported yet",
+                op,
+                hint=f"write the instruction with a destination: {how}",
+            )
         raise self.error("err_python", f"{_type_name(fn)} is not callable", op)
 
     def call_method(self, obj: Instance, name: str, args: list[Any], op: Operation, kwargs: dict[str, Any] | None = None) -> Any:

@@ -241,3 +241,81 @@ def test_tensor_spec_parsing() -> None:
         kt.TensorSpec.parse("float32[0,4]")
     with pytest.raises(ValueError):
         kt.parse_arg("x=not valid python")
+
+
+def test_every_dtype_buffer_and_tile_size_constant(tmp_path: Path) -> None:
+    names = [d.value for d in k.Dtype]
+    consts = ["pmax", "psum_bank_fmax", "psum_bank_fmax_bytes", "psum_fmax", "psum_num_banks",
+              "gemm_stationary_fmax", "gemm_moving_fmax", "bn_stats_fmax", "psum_min_align",
+              "sbuf_min_align", "sbuf_fmax_bytes", "total_available_sbuf_size", "sbuf_fmax",
+              "sbuf_size_bytes"]
+    f = write(tmp_path, f"""
+        @nki.jit
+        def k(x):
+            for name in {names!r}:
+                nl.ndarray((2, 4), dtype=getattr_dtype(name), buffer=nl.sbuf)
+            for buf in (nl.sbuf, nl.psum, nl.hbm, nl.private_hbm, nl.shared_hbm):
+                nl.ndarray((2, 4), dtype=nl.float32, buffer=buf)
+            sizes = [{", ".join(f"nl.tile_size.{c}" for c in consts)}]
+            print(sizes)
+            t = nl.ones((2, 4), dtype=nl.float32)
+            u = nl.full((2, 4), 3.5, dtype=nl.float32)
+            print(t.shape, t.ndim, t.size, t.buffer, t.dtype.itemsize, u.itemsize, u.name)
+
+        def getattr_dtype(name):
+            return {{{", ".join(f"'{n}': nl.{n}" for n in names)}}}[name]
+    """)
+    r = kt.trace(f, "k", target="gen3", x="float32[1]")
+    allocs = [op.res.type for op in r.module.walk() if isinstance(op, k.AllocOp)]
+    assert [t.element.value for t in allocs[: len(names)]] == names
+    assert [t.mem for t in allocs[len(names): len(names) + 5]] == [
+        k.Memory.SBUF, k.Memory.PSUM, k.Memory.HBM, k.Memory.HBM, k.Memory.SHARED_HBM
+    ]
+    from klr.targets import get_target
+
+    tiles = get_target("gen3").tile_size
+    assert r.messages[0] == str([tiles[c] for c in consts]) + "\n"
+    assert r.messages[1] == "(2, 4) 2 8 nl.sbuf 4 4 u\n"
+    memsets = [op.value.data for op in r.module.walk() if isinstance(op, k.MemsetOp)]
+    assert memsets == [1.0, 3.5]
+
+
+def test_every_operator_object_and_enum(tmp_path: Path) -> None:
+    alus = [a.value for a in k.AluOp if a.value not in ("abs", "square", "relu", "rsqrt", "reciprocal")]
+    acts = [a.value for a in k.ActFunc]
+    f = write(tmp_path, f"""
+        @nki.jit
+        def k(x):
+            t = nl.ndarray((128, 4), dtype=nl.int32, buffer=nl.sbuf)
+            for name in {alus!r}:
+                nisa.tensor_scalar(dst=t, data=t, op0=ops()[name], operand0=1)
+            f = nl.ndarray((128, 4), dtype=nl.float32, buffer=nl.sbuf)
+            for name in {acts!r}:
+                nisa.activation(dst=f, op=acts()[name], data=f)
+            for e in (nisa.engine.unknown, nisa.engine.vector, nisa.engine.gpsimd,
+                      nisa.engine.scalar, nisa.unknown_engine, nisa.vector_engine,
+                      nisa.gpsimd_engine, nisa.scalar_engine):
+                nisa.tensor_copy(dst=f, src=f, engine=e)
+            for c in (nisa.reduce_cmd.idle, nisa.reduce_cmd.reset, nisa.reduce_cmd.reduce,
+                      nisa.reduce_cmd.reset_reduce, nisa.reduce_cmd.load_reduce):
+                nisa.activation(dst=f, op=nl.copy, data=f, reduce_cmd=c)
+            print(nisa.dge_mode.hwdge.value, nisa.oob_mode.skip.name,
+                  nisa.matmul_perf_mode.none.name, nisa.nc_version.gen3.value,
+                  nisa.engine.tensor, nisa.engine.dma.value, nisa.engine.sync.value)
+
+        def ops():
+            return {{{", ".join(f"'{n}': nl.{n}" for n in alus)}}}
+
+        def acts():
+            return {{{", ".join(f"'{n}': nl.{n}" for n in acts)}}}
+    """)
+    r = kt.trace(f, "k", target="gen4", x="float32[1]")
+    seen_alu = [op.op0.data.value for op in r.module.walk() if isinstance(op, k.TensorScalarOp)]
+    assert seen_alu == alus
+    seen_act = [op.op.data.value for op in r.module.walk() if isinstance(op, k.ActivationOp)]
+    assert seen_act[: len(acts)] == acts
+    cmds = [op.reduce_cmd.data.value for op in r.module.walk() if isinstance(op, k.ActivationOp)][len(acts):]
+    assert cmds == ["idle", "reset", "reduce", "reset_reduce", "load_reduce"]
+    engines = [op.engine.data.value for op in r.module.walk() if isinstance(op, k.TensorCopyOp)]
+    assert engines == ["unknown", "vector", "gpsimd", "scalar"] * 2
+    assert r.messages == ["2 skip none 3 nisa.engine.tensor 4 6\n"]

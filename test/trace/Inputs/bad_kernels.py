@@ -82,3 +82,13 @@ def python_error(x):
 def wrong_keyword(x):
     t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
     nisa.memset(dst=t, val=0.0)
+
+
+@nki.jit
+def value_returning(x):
+    return nl.exp(x)
+
+
+@nki.jit
+def unknown_api(x):
+    return nl.fancy_new_thing(x)
