@@ -447,7 +447,8 @@ class KernelOp(IRDLOperation):
     """A specialized kernel: `klr.kernel "name" target gen3 { ^bb0(%a: ...): ... }`.
 
     Entry block arguments are the kernel's tensor inputs (HBM); `klr.return` names its
-    outputs. `grid` is the SPMD launch grid this specialization was traced for, and
+    outputs. `inout` lists the arguments the kernel writes (their new contents are outputs
+    too). `grid` is the SPMD launch grid this specialization was traced for, and
     `program_id` its position in it.
     """
 
@@ -457,10 +458,11 @@ class KernelOp(IRDLOperation):
     grid = opt_prop_def(IntsAttr)
     program_id = opt_prop_def(IntsAttr)
     arg_names = prop_def(ArrayAttr[StringAttr])
+    inout = opt_prop_def(IntsAttr)
     body = region_def("single_block")
     assembly_format = (
         "$sym_name `target` $target (`grid` $grid^)? (`program_id` $program_id^)? "
-        "`args` $arg_names attr-dict-with-keyword $body"
+        "`args` $arg_names (`inout` $inout^)? attr-dict-with-keyword $body"
     )
 
     def verify_(self) -> None:
@@ -469,6 +471,10 @@ class KernelOp(IRDLOperation):
                 raise VerifyException("klr.kernel arguments are HBM tensors")
         if len(self.arg_names.data) != len(self.body.block.args):
             raise VerifyException("klr.kernel needs one name per argument")
+        if self.inout is not None and any(
+            not 0 <= i < len(self.body.block.args) for i in self.inout.data
+        ):
+            raise VerifyException("klr.kernel inout indices must name arguments")
         from klr.targets import get_target
 
         try:

@@ -261,7 +261,24 @@ def _trace_instance(
     result = interp.call_function(fn, [], kwargs, fn.op)
     outputs = _outputs(result, fn)
     interp.emit(k.ReturnOp(*[o.storage.value for o in outputs]))
+    written = _written_args(kernel)
+    if written:
+        kernel.inout = k.IntsAttr(written)
     return kernel, interp
+
+
+def _written_args(kernel: k.KernelOp) -> tuple[int, ...]:
+    """Indices of the kernel arguments some instruction writes (in-place outputs)."""
+    args = {arg: i for i, arg in enumerate(kernel.body.block.args)}
+    written: set[int] = set()
+    for op in kernel.walk():
+        dst = getattr(op, "dst", None) if isinstance(op, k.InstructionOp) else None
+        if dst is None:
+            continue
+        root = dst.owner.base if isinstance(dst.owner, k.ViewOp) else dst
+        if root in args:
+            written.add(args[root])
+    return tuple(sorted(written))
 
 
 def _outputs(result: Any, fn: Function) -> list[TensorView]:

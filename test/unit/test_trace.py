@@ -319,3 +319,17 @@ def test_every_operator_object_and_enum(tmp_path: Path) -> None:
     engines = [op.engine.data.value for op in r.module.walk() if isinstance(op, k.TensorCopyOp)]
     assert engines == ["unknown", "vector", "gpsimd", "scalar"] * 2
     assert r.messages == ["2 skip none 3 nisa.engine.tensor 4 6\n"]
+
+
+def test_writes_into_inputs_are_outputs(tmp_path: Path) -> None:
+    f = write(tmp_path, """
+        @nki.jit
+        def k(x, y):
+            t = nl.ndarray((128, 4), dtype=nl.float32, buffer=nl.sbuf)
+            nisa.dma_copy(dst=t, src=x)
+            nisa.dma_copy(dst=y[0:128, :], src=t)
+    """)
+    r = kt.trace(f, "k", x="float32[128,4]", y="float32[256,4]")
+    kernel = r.kernels[0]
+    assert kernel.inout is not None and kernel.inout.data == (1,)
+    assert len(kernel.body.block.last_op.operands) == 0
