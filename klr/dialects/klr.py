@@ -1143,6 +1143,272 @@ class BnAggrOp(InstructionOp):
             )
 
 
+COMPARISON_ALU_OPS = frozenset(
+    {AluOp.EQUAL, AluOp.NOT_EQUAL, AluOp.GREATER_EQUAL, AluOp.GREATER, AluOp.LESS_EQUAL, AluOp.LESS}
+)
+
+
+def _pattern_fits(op: InstructionOp, pattern: PatternAttr, dst: TensorType) -> None:
+    if not 1 <= len(pattern.data) <= 4:
+        raise VerifyException(f"{op.name}: a pattern has 1 to 4 [step, num] pairs")
+    count = 1
+    for _, n in pattern.data:
+        count *= n
+    if count != dst.free_size:
+        raise VerifyException(
+            f"{op.name}: the pattern covers {count} elements per partition, dst has {dst.free_size}"
+        )
+
+
+@irdl_op_definition
+class IotaOp(InstructionOp):
+    """`dst[c, w, ..., x] = offset + c*channel_multiplier + Σ step*index` (GpSimd, nki.md §9.4).
+
+    `klr.iota %dst pattern [[1, 64]] offset 0 channel_multiplier 1`
+    """
+
+    name = "klr.iota"
+    dst = operand_def(TensorType)
+    pattern = prop_def(PatternAttr)
+    offset = prop_def(IntAttr)
+    channel_multiplier = prop_def(IntAttr)
+    assembly_format = (
+        "$dst `pattern` $pattern `offset` $offset `channel_multiplier` $channel_multiplier "
+        "attr-dict `:` type($dst)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        d = tensor_type(self.dst)
+        if d.mem != Memory.SBUF:
+            raise VerifyException("klr.iota: dst must be in SBUF")
+        _pattern_fits(self, self.pattern, d)
+
+
+@irdl_op_definition
+class AffineSelectOp(InstructionOp):
+    """`dst = on_true if cmp_op(affine value, 0) else on_false_value` (GpSimd, nki.md §9.4).
+
+    The affine value is iota's: `offset + c*channel_multiplier + Σ step*index`.
+    """
+
+    name = "klr.affine_select"
+    dst = operand_def(TensorType)
+    on_true = operand_def(TensorType)
+    pattern = prop_def(PatternAttr)
+    offset = prop_def(IntAttr)
+    channel_multiplier = prop_def(IntAttr)
+    cmp_op = prop_def(AluOpAttr)
+    on_false_value = prop_def(FloatAttr)
+    assembly_format = (
+        "$cmp_op $dst `,` $on_true `else` $on_false_value `pattern` $pattern `offset` $offset "
+        "`channel_multiplier` $channel_multiplier attr-dict `:` type($dst) `,` type($on_true)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        for name in ("dst", "on_true"):
+            if tensor_type(getattr(self, name)).mem != Memory.SBUF:
+                raise VerifyException(f"klr.affine_select: {name} must be in SBUF")
+        _same_partitions_and_free(self, "dst", "on_true")
+        _pattern_fits(self, self.pattern, tensor_type(self.dst))
+        if self.cmp_op.data not in COMPARISON_ALU_OPS:
+            raise VerifyException(
+                f"klr.affine_select: cmp_op must be a comparison, got '{self.cmp_op.data.value}'"
+            )
+
+
+@irdl_op_definition
+class TensorPartitionReduceOp(InstructionOp):
+    """`dst[0, ...] = op over p of data[p, ...]`: reduce across partitions (GpSimd, nki.md §9.4)."""
+
+    name = "klr.tensor_partition_reduce"
+    op = prop_def(AluOpAttr)
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    assembly_format = "$op $dst `,` $data attr-dict `:` type($dst) `,` type($data)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        d, s = tensor_type(self.dst), tensor_type(self.data)
+        for name, t in (("dst", d), ("data", s)):
+            if t.mem != Memory.SBUF:
+                raise VerifyException(
+                    f"klr.tensor_partition_reduce: {name} must be in SBUF (GpSimd cannot access PSUM)"
+                )
+        if d.partitions != 1 or d.free_size != s.free_size:
+            raise VerifyException(
+                f"klr.tensor_partition_reduce: dst must be (1, {s.free_size}) elements, got "
+                f"{list(d.get_shape())}"
+            )
+        allowed = {AluOp.ADD, AluOp.AVERAGE, AluOp.MAXIMUM, AluOp.BITWISE_OR, AluOp.BITWISE_AND}
+        if self.op.data not in allowed:
+            raise VerifyException(
+                f"klr.tensor_partition_reduce: op must be one of add, average, maximum, "
+                f"bitwise_or, bitwise_and; got '{self.op.data.value}'"
+            )
+
+
+@irdl_op_definition
+class TensorCopyPredicatedOp(InstructionOp):
+    """`dst[i] = src[i] if (predicate[i] != 0) xor reverse else dst[i]` (Vector, nki.md §9.3)."""
+
+    name = "klr.tensor_copy_predicated"
+    dst = operand_def(TensorType)
+    src = opt_operand_def(TensorType)
+    src_imm = opt_prop_def(FloatAttr)
+    predicate = operand_def(TensorType)
+    reverse_pred = opt_prop_def(UnitAttr)
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$dst `,` ($src^)? (`imm` $src_imm^)? `if` $predicate (`reversed` $reverse_pred^)? "
+        "attr-dict `:` type($dst) (`src` type($src)^)? `,` type($predicate)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "src", "predicate")
+        _same_partitions_and_free(self, "dst", "src", "predicate")
+        _not_both_psum(self, "src", "predicate")
+        if (self.src is None) == (self.src_imm is None):
+            raise VerifyException("klr.tensor_copy_predicated: src is a tensor or an immediate")
+        if self.src is not None and tensor_type(self.src).element != tensor_type(self.dst).element:
+            raise VerifyException("klr.tensor_copy_predicated: src and dst dtypes must match")
+        if tensor_type(self.predicate).element not in (Dtype.UINT8, Dtype.UINT16, Dtype.UINT32):
+            raise VerifyException("klr.tensor_copy_predicated: the predicate must be uint8/16/32")
+
+
+@irdl_op_definition
+class TensorTensorScanOp(InstructionOp):
+    """`r[i] = op1(op0(data0[i], r[i-1]), data1[i])`, `r[-1] = initial` per partition (nki.md §9.3)."""
+
+    name = "klr.tensor_tensor_scan"
+    dst = operand_def(TensorType)
+    data0 = operand_def(TensorType)
+    data1 = operand_def(TensorType)
+    initial = opt_operand_def(TensorType)
+    initial_imm = opt_prop_def(FloatAttr)
+    op0 = prop_def(AluOpAttr)
+    op1 = prop_def(AluOpAttr)
+    reverse0 = opt_prop_def(UnitAttr)
+    reverse1 = opt_prop_def(UnitAttr)
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$dst `,` $data0 `,` $data1 `initial` ($initial^)? (`imm` $initial_imm^)? "
+        "`ops` $op0 (`reverse` $reverse0^)? `then` $op1 (`reverse` $reverse1^)? attr-dict "
+        "`:` type($dst) `,` type($data0) `,` type($data1) (`initial` type($initial)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data0", "data1", "initial")
+        _same_partitions_and_free(self, "dst", "data0", "data1")
+        _not_both_psum(self, "data0", "data1")
+        _vector_operand(self, "initial", tensor_type(self.dst))
+        if (self.initial is None) == (self.initial_imm is None):
+            raise VerifyException("klr.tensor_tensor_scan: initial is a tensor or an immediate")
+
+
+@irdl_op_definition
+class SelectReduceOp(InstructionOp):
+    """`dst = where(pred xor reverse, on_true, on_false)` with optional max-accumulation (nki.md §9.3)."""
+
+    name = "klr.select_reduce"
+    dst = operand_def(TensorType)
+    predicate = operand_def(TensorType)
+    on_true = operand_def(TensorType)
+    on_false = opt_operand_def(TensorType)
+    on_false_imm = opt_prop_def(FloatAttr)
+    reduce_res = opt_operand_def(TensorType)
+    reduce_cmd = prop_def(ReduceCmdAttr, ReduceCmdAttr(ReduceCmd.IDLE))
+    reduce_op = prop_def(AluOpAttr, AluOpAttr(AluOp.MAXIMUM))
+    reverse_pred = opt_prop_def(UnitAttr)
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$dst `,` $on_true `if` $predicate (`reversed` $reverse_pred^)? `else` ($on_false^)? "
+        "(`imm` $on_false_imm^)? (`reduce` $reduce_op^)? (`cmd` $reduce_cmd^)? "
+        "(`into` $reduce_res^)? attr-dict `:` type($dst) `,` type($on_true) `,` "
+        "type($predicate) (`else` type($on_false)^)? (`into` type($reduce_res)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "predicate", "on_true", "on_false", "reduce_res")
+        _same_partitions_and_free(self, "dst", "predicate", "on_true")
+        dst = tensor_type(self.dst)
+        _vector_operand(self, "on_false", dst)
+        _vector_operand(self, "reduce_res", dst)
+        if (self.on_false is None) == (self.on_false_imm is None):
+            raise VerifyException("klr.select_reduce: on_false is a (P, 1) tensor or an immediate")
+
+
+@irdl_op_definition
+class Max8Op(InstructionOp):
+    """The 8 largest values per partition, descending (Vector, nki.md §9.3)."""
+
+    name = "klr.max8"
+    dst = operand_def(TensorType)
+    src = operand_def(TensorType)
+    assembly_format = "$dst `,` $src attr-dict `:` type($dst) `,` type($src)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "src")
+        d, s = tensor_type(self.dst), tensor_type(self.src)
+        if d.partitions != s.partitions or d.free_size != 8:
+            raise VerifyException(f"klr.max8: dst must be ({s.partitions}, 8), got {list(d.get_shape())}")
+        if not 8 <= s.free_size <= 16384:
+            raise VerifyException(
+                f"klr.max8: src needs 8 to 16384 elements per partition, has {s.free_size}"
+            )
+
+
+@irdl_op_definition
+class NcFindIndex8Op(InstructionOp):
+    """Index of the first occurrence of each of 8 values per partition (Vector, nki.md §9.3)."""
+
+    name = "klr.nc_find_index8"
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    vals = operand_def(TensorType)
+    assembly_format = "$dst `,` $data `,` $vals attr-dict `:` type($dst) `,` type($data) `,` type($vals)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data", "vals")
+        d, s, v = tensor_type(self.dst), tensor_type(self.data), tensor_type(self.vals)
+        if d.free_size != 8 or v.free_size != 8 or not d.partitions == v.partitions == s.partitions:
+            raise VerifyException("klr.nc_find_index8: dst and vals are (P, 8), with data's P")
+        if d.element not in (Dtype.UINT32, Dtype.UINT16):
+            raise VerifyException("klr.nc_find_index8: dst must be uint32 or uint16")
+        if not 8 <= s.free_size <= 16384:
+            raise VerifyException(
+                f"klr.nc_find_index8: data needs 8 to 16384 elements per partition, has {s.free_size}"
+            )
+
+
+@irdl_op_definition
+class DmaTransposeOp(InstructionOp):
+    """`dst = src.transpose(axes)` by the DMA engines; dst in SBUF (nki.md §9.6)."""
+
+    name = "klr.dma_transpose"
+    dst = operand_def(TensorType)
+    src = operand_def(TensorType)
+    axes = prop_def(IntsAttr)
+    assembly_format = "$dst `,` $src `axes` $axes attr-dict `:` type($dst) `,` type($src)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        d, s = tensor_type(self.dst), tensor_type(self.src)
+        if d.mem != Memory.SBUF:
+            raise VerifyException("klr.dma_transpose: dst must be in SBUF")
+        if s.mem == Memory.PSUM:
+            raise VerifyException("klr.dma_transpose: src must be in HBM or SBUF")
+        if d.element != s.element:
+            raise VerifyException("klr.dma_transpose: dst and src dtypes must match")
+        allowed = {2: (1, 0), 3: (2, 1, 0), 4: (3, 1, 2, 0)}
+        rank = len(s.get_shape())
+        if allowed.get(rank) != self.axes.data or len(d.get_shape()) != rank:
+            raise VerifyException(
+                f"klr.dma_transpose: a rank-{rank} transpose uses axes {allowed.get(rank)}, and dst "
+                f"has the rank of src; got axes {list(self.axes.data)}"
+            )
+        want = tuple(s.get_shape()[a] for a in self.axes.data)
+        if d.get_shape() != want:
+            raise VerifyException(f"klr.dma_transpose: dst must have shape {list(want)}")
+
+
 Klr = Dialect(
     "klr",
     [
@@ -1164,6 +1430,15 @@ Klr = Dialect(
         ReciprocalOp,
         BnStatsOp,
         BnAggrOp,
+        IotaOp,
+        AffineSelectOp,
+        TensorPartitionReduceOp,
+        TensorCopyPredicatedOp,
+        TensorTensorScanOp,
+        SelectReduceOp,
+        Max8Op,
+        NcFindIndex8Op,
+        DmaTransposeOp,
     ],
     [
         DtypeAttr,

@@ -371,6 +371,119 @@ def bn_aggr(dst: Any, data: Any, name: Any = None) -> None:
     _emit(k.BnAggrOp, [_tensor("dst", dst), _tensor("data", data)], {})
 
 
+def _pattern(value: Any) -> k.PatternAttr:
+    ok = isinstance(value, (list, tuple)) and all(
+        isinstance(pr, (list, tuple)) and len(pr) == 2 and all(is_int(x) for x in pr) for pr in value
+    )
+    if not ok or not value:
+        raise _fail("err_bad_arguments", f"'pattern' is a list of [step, num] pairs, got {_describe(value)}")
+    return k.PatternAttr(tuple((int(a), int(b)) for a, b in value))
+
+
+def _int(name: str, value: Any) -> int:
+    if not is_int(value):
+        raise _fail("err_bad_arguments", f"'{name}' must be an int known at trace time, got {_describe(value)}")
+    return int(value)
+
+
+def iota(dst: Any, pattern: Any, offset: Any = 0, channel_multiplier: Any = 0, name: Any = None) -> None:
+    _emit(
+        k.IotaOp,
+        [_tensor("dst", dst)],
+        {
+            "pattern": _pattern(pattern),
+            "offset": k.IntAttr(_int("offset", offset)),
+            "channel_multiplier": k.IntAttr(_int("channel_multiplier", channel_multiplier)),
+        },
+    )
+
+
+def affine_select(dst: Any, pattern: Any, channel_multiplier: Any, on_true_tile: Any,
+                  on_false_value: Any, cmp_op: Any = None, offset: Any = 0, name: Any = None) -> None:
+    cmp = _alu("cmp_op", cmp_op, allow_none=True) or k.AluOp.EQUAL
+    _emit(
+        k.AffineSelectOp,
+        [_tensor("dst", dst), _tensor("on_true_tile", on_true_tile)],
+        {
+            "pattern": _pattern(pattern),
+            "offset": k.IntAttr(_int("offset", offset)),
+            "channel_multiplier": k.IntAttr(_int("channel_multiplier", channel_multiplier)),
+            "cmp_op": k.AluOpAttr(cmp),
+            "on_false_value": k.FloatAttr(_number("on_false_value", on_false_value)),
+        },
+    )
+
+
+def tensor_partition_reduce(dst: Any, op: Any, data: Any, name: Any = None) -> None:
+    _emit(
+        k.TensorPartitionReduceOp,
+        [_tensor("dst", dst), _tensor("data", data)],
+        {"op": k.AluOpAttr(_alu("op", op))},  # type: ignore[arg-type]
+    )
+
+
+def tensor_copy_predicated(dst: Any, src: Any, predicate: Any, reverse_pred: bool = False,
+                           name: Any = None) -> None:
+    st, si = _scalar_or_vector("src", src)
+    _emit(
+        k.TensorCopyPredicatedOp,
+        [_tensor("dst", dst), st, _tensor("predicate", predicate)],
+        {"src_imm": _f(si), "reverse_pred": _unit(reverse_pred)},
+    )
+
+
+def tensor_tensor_scan(dst: Any, data0: Any, data1: Any, initial: Any, op0: Any, op1: Any,
+                       reverse0: bool = False, reverse1: bool = False, name: Any = None) -> None:
+    it, ii = _scalar_or_vector("initial", initial)
+    _emit(
+        k.TensorTensorScanOp,
+        [_tensor("dst", dst), _tensor("data0", data0), _tensor("data1", data1), it],
+        {
+            "initial_imm": _f(ii),
+            "op0": k.AluOpAttr(_alu("op0", op0)),  # type: ignore[arg-type]
+            "op1": k.AluOpAttr(_alu("op1", op1)),  # type: ignore[arg-type]
+            "reverse0": _unit(reverse0),
+            "reverse1": _unit(reverse1),
+        },
+    )
+
+
+def select_reduce(dst: Any, predicate: Any, on_true: Any, on_false: Any, reduce_res: Any = None,
+                  reduce_cmd: Any = None, reduce_op: Any = None, reverse_pred: bool = False,
+                  name: Any = None) -> None:
+    ft, fi = _scalar_or_vector("on_false", on_false)
+    rop = _alu("reduce_op", reduce_op, allow_none=True) or k.AluOp.MAXIMUM
+    _emit(
+        k.SelectReduceOp,
+        [_tensor("dst", dst), _tensor("predicate", predicate), _tensor("on_true", on_true), ft,
+         _opt_tensor("reduce_res", reduce_res)],
+        {
+            "on_false_imm": _f(fi),
+            "reduce_cmd": k.ReduceCmdAttr(_reduce_cmd(reduce_cmd)),
+            "reduce_op": k.AluOpAttr(rop),
+            "reverse_pred": _unit(reverse_pred),
+        },
+    )
+
+
+def max8(dst: Any, src: Any, name: Any = None) -> None:
+    _emit(k.Max8Op, [_tensor("dst", dst), _tensor("src", src)], {})
+
+
+def nc_find_index8(dst: Any, data: Any, vals: Any, name: Any = None) -> None:
+    _emit(k.NcFindIndex8Op, [_tensor("dst", dst), _tensor("data", data), _tensor("vals", vals)], {})
+
+
+def dma_transpose(dst: Any, src: Any, axes: Any = None, priority: Any = None, dge_mode: Any = None,
+                  oob_mode: Any = None, name: Any = None) -> None:
+    s = _tensor("src", src)
+    if axes is None:
+        axes = {2: (1, 0), 3: (2, 1, 0), 4: (3, 1, 2, 0)}.get(s.ndim, tuple(reversed(range(s.ndim))))
+    if not isinstance(axes, (tuple, list)) or not all(is_int(a) for a in axes):
+        raise _fail("err_bad_arguments", f"'axes' must be a tuple of ints, got {_describe(axes)}")
+    _emit(k.DmaTransposeOp, [_tensor("dst", dst), s], {"axes": k.IntsAttr(tuple(axes))})
+
+
 # ---------------------------------------------------------------------------
 # nki.language
 # ---------------------------------------------------------------------------
@@ -551,12 +664,10 @@ _NOT_TRACED_LANGUAGE = [
 ]
 
 _NOT_TRACED_ISA = [
-    "activate2", "tensor_scalar_reduce", "tensor_scalar_cumulative", "tensor_tensor_scan",
-    "tensor_copy_predicated", "exponential", "select_reduce", "range_select", "max8",
-    "nc_find_index8", "nc_match_replace8", "nc_stream_shuffle", "dropout", "quantize_mx",
-    "iota", "affine_select", "tensor_partition_reduce", "local_gather", "nc_n_gather",
-    "sequence_bounds", "nonzero_with_count", "topk", "rng", "rand2", "rand_set_state",
-    "rand_get_state", "set_rng_seed", "dma_transpose", "dma_compute", "nc_matmul_mx",
+    "activate2", "tensor_scalar_reduce", "tensor_scalar_cumulative", "exponential",
+    "range_select", "nc_match_replace8", "nc_stream_shuffle", "dropout", "quantize_mx",
+    "local_gather", "nc_n_gather", "sequence_bounds", "nonzero_with_count", "topk", "rng",
+    "rand2", "rand_set_state", "rand_get_state", "set_rng_seed", "dma_compute", "nc_matmul_mx",
     "core_barrier", "sendrecv", "register_alloc", "register_move", "register_load",
     "register_store", "get_nc_version", "get_nc_sub_version",
 ]
@@ -599,10 +710,12 @@ def isa(target: Target) -> Namespace:
     attrs: dict[str, Any] = {}
     for fn in (dma_copy, tensor_copy, tensor_tensor, tensor_scalar, scalar_tensor_tensor,
                activation, activation_reduce, tensor_reduce, nc_matmul, nc_transpose, memset,
-               reciprocal, bn_stats, bn_aggr):
+               reciprocal, bn_stats, bn_aggr, iota, affine_select, tensor_partition_reduce,
+               tensor_copy_predicated, tensor_tensor_scan, select_reduce, max8, nc_find_index8,
+               dma_transpose):
         attrs[fn.__name__] = Builtin(f"nki.isa.{fn.__name__}", fn)
     for n in _NOT_TRACED_ISA:
-        attrs[n] = NotSupported(f"nki.isa.{n}")
+        attrs.setdefault(n, NotSupported(f"nki.isa.{n}"))
     attrs["engine"] = _enum(
         "nisa.engine",
         {"unknown": 0, "tensor": 1, "scalar": 2, "gpsimd": 3, "dma": 4, "vector": 5, "sync": 6},

@@ -24,8 +24,8 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from dataclasses import dataclass, replace
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from types import EllipsisType
 from typing import TypeAlias, TypeVar
 
@@ -47,73 +47,23 @@ _SimpleTarget: TypeAlias = ast.Name | ast.Attribute | ast.Subscript
 _VARS: tuple[str, ...] = ("a", "b", "c", "x", "y", "i", "j", "n", "out", "acc", "tile", "a_tile")
 _MODS: tuple[str, ...] = ("nl", "nisa", "np", "nki", "math")
 _LOAD_NAMES: tuple[str, ...] = _VARS + _MODS
-_PARAMS: tuple[str, ...] = (
-    "a",
-    "b",
-    "c",
-    "x",
-    "y",
-    "n",
-    "self",
-    "args",
-    "kwargs",
-    "dtype",
-    "axis",
-    "out",
-)
-_ATTRS: tuple[str, ...] = (
-    "shape",
-    "dtype",
-    "T",
-    "exp",
-    "sum",
-    "real",
-    "float32",
-    "sbuf",
-    "pmax",
-    "tile_size",
-)
+_PARAMS: tuple[str, ...] = tuple("a b c x y n self args kwargs dtype axis out".split())
+_ATTRS: tuple[str, ...] = tuple("shape dtype T exp sum real float32 sbuf pmax tile_size".split())
 _KWARGS: tuple[str, ...] = ("axis", "dtype", "value", "dst", "src", "buffer", "keepdims")
 _FUNCS: tuple[str, ...] = ("f", "g", "kernel", "helper", "tensor_add_kernel")
 _CLASSES: tuple[str, ...] = ("C", "Tile", "Base", "Meta")
 _CLASS_KW: tuple[str, ...] = ("metaclass", "total", "frozen")
 _TYPE_NAMES: tuple[str, ...] = ("int", "float", "str", "bool", "Tensor", "object")
-_IMPORT_MODULES: tuple[str, ...] = (
-    "nki",
-    "nki.language",
-    "nki.isa",
-    "numpy",
-    "math",
-    "os.path",
-    "typing",
+_IMPORT_MODULES: tuple[str, ...] = tuple(
+    "nki nki.language nki.isa numpy math os.path typing".split()
 )
 _FROM_NAMES: tuple[str, ...] = ("jit", "par_dim", "ndarray", "sqrt", "Any", "join")
 # Capture names for match patterns (``_`` is the wildcard, never a capture).
 _CAPTURES: tuple[str, ...] = ("p", "q", "r", "s", "t", "u", "v", "w", "rest", "x", "y")
 _MAP_KEYS: tuple[str, ...] = ("k", "key", "shape", "dtype", "", "a b")
 _KERNEL_FNS: dict[str, tuple[str, ...]] = {
-    "nl": (
-        "exp",
-        "load",
-        "store",
-        "sum",
-        "ndarray",
-        "affine_range",
-        "ds",
-        "multiply",
-        "add",
-        "maximum",
-        "rsqrt",
-    ),
-    "nisa": (
-        "dma_copy",
-        "nc_matmul",
-        "tensor_tensor",
-        "activation",
-        "memset",
-        "tensor_copy",
-        "iota",
-    ),
+    "nl": tuple("exp load store sum ndarray affine_range ds multiply add maximum rsqrt".split()),
+    "nisa": tuple("dma_copy nc_matmul tensor_tensor activation memset tensor_copy iota".split()),
     "np": ("exp", "zeros", "float32", "allclose"),
 }
 _KERNEL_MODS: tuple[str, ...] = tuple(_KERNEL_FNS)
@@ -132,32 +82,13 @@ def _prelude_import(module: str, asname: str | None) -> ast.stmt:
 
 
 _BINOPS: tuple[type[ast.operator], ...] = (
-    ast.Add,
-    ast.Sub,
-    ast.Mult,
-    ast.MatMult,
-    ast.Div,
-    ast.Mod,
-    ast.Pow,
-    ast.LShift,
-    ast.RShift,
-    ast.BitOr,
-    ast.BitXor,
-    ast.BitAnd,
-    ast.FloorDiv,
+    *(ast.Add, ast.Sub, ast.Mult, ast.MatMult, ast.Div, ast.Mod, ast.Pow),
+    *(ast.LShift, ast.RShift, ast.BitOr, ast.BitXor, ast.BitAnd, ast.FloorDiv),
 )
 _UNARYOPS: tuple[type[ast.unaryop], ...] = (ast.USub, ast.Not, ast.Invert, ast.UAdd)
 _CMPOPS: tuple[type[ast.cmpop], ...] = (
-    ast.Lt,
-    ast.Eq,
-    ast.NotEq,
-    ast.LtE,
-    ast.Gt,
-    ast.GtE,
-    ast.Is,
-    ast.IsNot,
-    ast.In,
-    ast.NotIn,
+    *(ast.Lt, ast.Eq, ast.NotEq, ast.LtE, ast.Gt, ast.GtE),
+    *(ast.Is, ast.IsNot, ast.In, ast.NotIn),
 )
 # FormattedValue.conversion: -1 (none), ord('s'), ord('r'), ord('a').
 _CONVERSIONS: tuple[int, ...] = (-1, 115, 114, 97)
@@ -188,7 +119,6 @@ _FLOATS = st.floats(min_value=0.0, allow_nan=False, allow_infinity=True).map(abs
 _SMALL_INTS = st.integers(0, 300)
 # Big but far below the 4300-digit int->str limit.
 _BIG_INTS = st.integers(0, 2**130)
-_BOOLS = st.booleans()
 # Per unit of max_depth: bounds the size (and generation time) of one module.
 _STMT_BUDGET = 4
 _EXPR_BUDGET = 8
@@ -380,29 +310,13 @@ def _is_literal(node: ast.expr) -> bool:
 # Expression kinds the compiler warns about when called / subscripted
 # ("'int' object is not callable; perhaps you missed a comma?").
 _NOT_CALLABLE = (
-    ast.Constant,
-    ast.Tuple,
-    ast.List,
-    ast.ListComp,
-    ast.Dict,
-    ast.DictComp,
-    ast.Set,
-    ast.SetComp,
-    ast.GeneratorExp,
-    ast.JoinedStr,
-    ast.FormattedValue,
+    *(ast.Constant, ast.Tuple, ast.List, ast.ListComp, ast.Dict, ast.DictComp, ast.Set),
+    *(ast.SetComp, ast.GeneratorExp, ast.JoinedStr, ast.FormattedValue),
 )
 _NOT_SUBSCRIPTABLE = (
-    ast.Constant,
-    ast.Set,
-    ast.SetComp,
-    ast.GeneratorExp,
-    ast.Lambda,
-    # Might warn "indices must be integers" depending on the index:
-    ast.Tuple,
-    ast.List,
-    ast.ListComp,
-    ast.JoinedStr,
+    *(ast.Constant, ast.Set, ast.SetComp, ast.GeneratorExp, ast.Lambda),
+    # These might warn "indices must be integers", depending on the index.
+    *(ast.Tuple, ast.List, ast.ListComp, ast.JoinedStr),
 )
 
 
@@ -631,10 +545,9 @@ def _formatted_value(draw: DrawFn, e: _E, nested_spec_ok: bool) -> ast.Formatted
     fe = replace(e, fstr=True)
     spec: ast.JoinedStr | None = None
     if _chance(draw, 3):
-        spec = (
-            _fstring_parts(draw, fe, _SPEC_TEXT, nested_spec_ok=False) if nested_spec_ok else None
-        )
-        if spec is None or not spec.values:
+        if nested_spec_ok:  # `{x:>{w}.{p}}`; the fields inside have no spec
+            spec = _fstring_parts(draw, fe, _SPEC_TEXT, nested_spec_ok=False)
+        if spec is None or not spec.values:  # never an empty spec (`{x:}`)
             spec = ast.JoinedStr(values=[ast.Constant(value=draw(_SPEC_TEXT))])
     return ast.FormattedValue(
         value=_expr(draw, fe), conversion=_pick(draw, _CONVERSIONS), format_spec=spec
@@ -670,24 +583,9 @@ def _joined_str(draw: DrawFn, e: _E) -> ast.expr:
 
 
 _EXPR_KINDS: tuple[ExprGen, ...] = (
-    _binop,
-    _call,
-    _attribute,
-    _subscript,
-    _kernel_call,
-    _compare,
-    _unaryop,
-    _boolop,
-    _ifexp,
-    _list,
-    _tuple,
-    _dict,
-    _set,
-    _lambda,
-    _list_comp,
-    _set_comp,
-    _dict_comp,
-    _generator_exp,
+    *(_binop, _call, _attribute, _subscript, _kernel_call, _compare, _unaryop, _boolop),
+    *(_ifexp, _list, _tuple, _dict, _set, _lambda),
+    *(_list_comp, _set_comp, _dict_comp, _generator_exp),
 )
 
 # --------------------------------------------------------------------------
@@ -719,18 +617,25 @@ def _annotation(draw: DrawFn) -> ast.expr:
 
 
 def _arguments(draw: DrawFn, e: _E, annotate: bool, first: str | None = None) -> ast.arguments:
-    n_pos = _n(draw, 0, 2)
-    n_args = _n(draw, 0, 3)
-    has_vararg = _chance(draw, 3)
-    n_kwonly = _n(draw, 0, 2)
-    has_kwarg = _chance(draw, 3)
+    # The whole signature shape is one choice (mixed radix; 0 = `()`), since
+    # generation cost is per choice: posonly 0-2, args 0-3, *args (1 in 3),
+    # kw-only 0-2, **kwargs (1 in 3).
+    shape = _n(draw, 0, 3 * 4 * 3 * 3 * 3 - 1)
+    shape, n_pos = divmod(shape, 3)
+    shape, n_args = divmod(shape, 4)
+    shape, vararg_k = divmod(shape, 3)
+    kwarg_k, n_kwonly = divmod(shape, 3)
+    has_vararg, has_kwarg = vararg_k == 2, kwarg_k == 2
     total = n_pos + n_args + int(has_vararg) + n_kwonly + int(has_kwarg)
     pool = tuple(p for p in _PARAMS if p != first)
     # Duplicate argument names are a SyntaxError: draw them unique.
     names = iter(_distinct(draw, pool, total, total))
+    # Which parameters get an annotation: one bitmask choice.
+    annotated = _n(draw, 0, 2**total - 1) if annotate and total else 0
+    index = iter(range(total))
 
     def arg() -> ast.arg:
-        ann = _annotation(draw) if annotate and _chance(draw, 3) else None
+        ann = _annotation(draw) if annotated >> next(index) & 1 else None
         return ast.arg(arg=next(names), annotation=ann)
 
     posonly = [arg() for _ in range(n_pos)]
@@ -744,8 +649,9 @@ def _arguments(draw: DrawFn, e: _E, annotate: bool, first: str | None = None) ->
     # a non-default parameter may not follow a default one.
     defaults = [_expr(draw, e) for _ in range(_n(draw, 0, len(posonly) + len(args)))]
     # Keyword-only defaults are per-parameter (None = required).
+    has_default = _n(draw, 0, 2 ** len(kwonly) - 1) if kwonly else 0
     kw_defaults: list[ast.expr | None] = [
-        None if _n(draw, 0, 1) == 0 else _expr(draw, e) for _ in kwonly
+        _expr(draw, e) if has_default >> i & 1 else None for i in range(len(kwonly))
     ]
     return ast.arguments(
         posonlyargs=posonly,

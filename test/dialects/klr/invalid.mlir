@@ -322,3 +322,72 @@ klr.kernel "k" target "gen3" args [] {
   klr.return
 }
 // CHECK: klr.memset: dtype float8_e8m0fnu of 'dst' is not supported on gen3
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x64xint32, sbuf>
+  klr.iota %d pattern [[1, 32]] offset 0 channel_multiplier 0 : !klr.tensor<128x64xint32, sbuf>
+  klr.return
+}
+// CHECK: klr.iota: the pattern covers 32 elements per partition, dst has 64
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x64xfloat32, sbuf>
+  klr.affine_select add %d, %d else 0.0 pattern [[1, 64]] offset 0 channel_multiplier 0 : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.affine_select: cmp_op must be a comparison, got 'add'
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<2x64xfloat32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x64xfloat32, sbuf>
+  klr.tensor_partition_reduce add %d, %s : !klr.tensor<2x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_partition_reduce: dst must be (1, 64) elements, got [2, 64]
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x64xfloat32, sbuf>
+  %p = klr.alloc "p" : !klr.tensor<128x64xfloat32, sbuf>
+  klr.tensor_copy_predicated %d, %d if %p : !klr.tensor<128x64xfloat32, sbuf> src !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_copy_predicated: the predicate must be uint8/16/32
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x4xfloat32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x64xfloat32, sbuf>
+  klr.max8 %d, %s : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.max8: dst must be (128, 8), got [128, 4]
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xint32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x64xfloat32, sbuf>
+  %v = klr.alloc "v" : !klr.tensor<128x8xfloat32, sbuf>
+  klr.nc_find_index8 %d, %s, %v : !klr.tensor<128x8xint32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_find_index8: dst must be uint32 or uint16
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<64x128xfloat32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x64xfloat32, hbm>
+  klr.dma_transpose %d, %s axes [0, 1] : !klr.tensor<64x128xfloat32, sbuf>, !klr.tensor<128x64xfloat32, hbm>
+  klr.return
+}
+// CHECK: klr.dma_transpose: a rank-2 transpose uses axes (1, 0), and dst has the rank of src; got axes [0, 1]

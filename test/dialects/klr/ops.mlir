@@ -50,17 +50,36 @@ builtin.module {
     klr.bn_stats %stats, %a : !klr.tensor<128x6xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
     %mv = klr.alloc "mv" : !klr.tensor<128x2xfloat32, sbuf>
     klr.bn_aggr %mv, %stats : !klr.tensor<128x2xfloat32, sbuf>, !klr.tensor<128x6xfloat32, sbuf>
+    %idx = klr.alloc "idx" : !klr.tensor<128x64xint32, sbuf>
+    klr.iota %idx pattern [[1, 64]] offset 0 channel_multiplier 64 : !klr.tensor<128x64xint32, sbuf>
+    klr.affine_select greater_equal %a, %a else -3.0e+38 pattern [[-1, 64]] offset 0 channel_multiplier 1 : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+    %row = klr.alloc "row" : !klr.tensor<1x64xfloat32, sbuf>
+    klr.tensor_partition_reduce maximum %row, %a : !klr.tensor<1x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+    %pred = klr.alloc "pred" : !klr.tensor<128x64xuint8, sbuf>
+    klr.memset %pred, 1.0 : !klr.tensor<128x64xuint8, sbuf>
+    klr.tensor_copy_predicated %a, %a if %pred : !klr.tensor<128x64xfloat32, sbuf> src !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xuint8, sbuf>
+    klr.tensor_copy_predicated %a, imm 0.0 if %pred reversed : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xuint8, sbuf>
+    klr.tensor_tensor_scan %a, %a, %a initial imm 0.0 ops multiply then add : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+    klr.tensor_tensor_scan %a, %a, %a initial %col ops add reverse then add : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf> initial !klr.tensor<128x1xfloat32, sbuf>
+    klr.select_reduce %a, %a if %pred else imm -1.0 cmd reset_reduce into %acc : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xuint8, sbuf> into !klr.tensor<128x1xfloat32, sbuf>
+    %top = klr.alloc "top" : !klr.tensor<128x8xfloat32, sbuf>
+    klr.max8 %top, %a : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+    %where = klr.alloc "where" : !klr.tensor<128x8xuint32, sbuf>
+    klr.nc_find_index8 %where, %a, %top : !klr.tensor<128x8xuint32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
+    %xt = klr.alloc "xt" : !klr.tensor<64x128xfloat32, sbuf>
+    %6 = klr.view %x[] offset 0 coeffs [] pattern [[128, 128], [1, 64]] : !klr.tensor<256x128xfloat32, hbm> -> !klr.tensor<128x64xfloat32, hbm>
+    klr.dma_transpose %xt, %6 axes [1, 0] : !klr.tensor<64x128xfloat32, sbuf>, !klr.tensor<128x64xfloat32, hbm>
     %out = klr.alloc "out" : !klr.tensor<128x64xfloat32, shared_hbm>
     klr.for sequential 0 to 2 step 1 {
     ^bb0(%i: index):
-      %6 = klr.view %out[%i] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, shared_hbm> -> !klr.tensor<64x64xfloat32, shared_hbm>
-      %7 = klr.view %a[%i] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<64x64xfloat32, sbuf>
-      klr.dma_copy %6, %7 : !klr.tensor<64x64xfloat32, shared_hbm>, !klr.tensor<64x64xfloat32, sbuf>
+      %7 = klr.view %out[%i] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, shared_hbm> -> !klr.tensor<64x64xfloat32, shared_hbm>
+      %8 = klr.view %a[%i] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<64x64xfloat32, sbuf>
+      klr.dma_copy %7, %8 : !klr.tensor<64x64xfloat32, shared_hbm>, !klr.tensor<64x64xfloat32, sbuf>
     }
-    %8 = klr.view %a[] offset 0 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
-    klr.tensor_copy %8, %col : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
-    %9 = klr.view %a[] offset 1 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
+    %9 = klr.view %a[] offset 0 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
     klr.tensor_copy %9, %col : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
+    %10 = klr.view %a[] offset 1 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
+    klr.tensor_copy %10, %col : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
     klr.return %out : !klr.tensor<128x64xfloat32, shared_hbm>
   }
 }
@@ -114,17 +133,36 @@ builtin.module {
 // CHECK-NEXT: klr.bn_stats %[[V17]], %[[V2]] : !klr.tensor<128x6xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
 // CHECK-NEXT: %[[V18:[A-Za-z0-9_.$-]+]] = klr.alloc "mv" : !klr.tensor<128x2xfloat32, sbuf>
 // CHECK-NEXT: klr.bn_aggr %[[V18]], %[[V17]] : !klr.tensor<128x2xfloat32, sbuf>, !klr.tensor<128x6xfloat32, sbuf>
-// CHECK-NEXT: %[[V19:[A-Za-z0-9_.$-]+]] = klr.alloc "out" : !klr.tensor<128x64xfloat32, shared_hbm>
+// CHECK-NEXT: %[[V19:[A-Za-z0-9_.$-]+]] = klr.alloc "idx" : !klr.tensor<128x64xint32, sbuf>
+// CHECK-NEXT: klr.iota %[[V19]] pattern [[1, 64]] offset 0 channel_multiplier 64 : !klr.tensor<128x64xint32, sbuf>
+// CHECK-NEXT: klr.affine_select greater_equal %[[V2]], %[[V2]] else -3.0e+38 pattern [[-1, 64]] offset 0 channel_multiplier 1 : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+// CHECK-NEXT: %[[V20:[A-Za-z0-9_.$-]+]] = klr.alloc "row" : !klr.tensor<1x64xfloat32, sbuf>
+// CHECK-NEXT: klr.tensor_partition_reduce maximum %[[V20]], %[[V2]] : !klr.tensor<1x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+// CHECK-NEXT: %[[V21:[A-Za-z0-9_.$-]+]] = klr.alloc "pred" : !klr.tensor<128x64xuint8, sbuf>
+// CHECK-NEXT: klr.memset %[[V21]], 1.0 : !klr.tensor<128x64xuint8, sbuf>
+// CHECK-NEXT: klr.tensor_copy_predicated %[[V2]], %[[V2]] if %[[V21]] : !klr.tensor<128x64xfloat32, sbuf> src !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xuint8, sbuf>
+// CHECK-NEXT: klr.tensor_copy_predicated %[[V2]], imm 0.0 if %[[V21]] reversed : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xuint8, sbuf>
+// CHECK-NEXT: klr.tensor_tensor_scan %[[V2]], %[[V2]], %[[V2]] initial imm 0.0 ops multiply then add : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+// CHECK-NEXT: klr.tensor_tensor_scan %[[V2]], %[[V2]], %[[V2]] initial %[[V4]] ops add reverse then add : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf> initial !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: klr.select_reduce %[[V2]], %[[V2]] if %[[V21]] else imm -1.0 cmd reset_reduce into %[[V5]] : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xuint8, sbuf> into !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: %[[V22:[A-Za-z0-9_.$-]+]] = klr.alloc "top" : !klr.tensor<128x8xfloat32, sbuf>
+// CHECK-NEXT: klr.max8 %[[V22]], %[[V2]] : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
+// CHECK-NEXT: %[[V23:[A-Za-z0-9_.$-]+]] = klr.alloc "where" : !klr.tensor<128x8xuint32, sbuf>
+// CHECK-NEXT: klr.nc_find_index8 %[[V23]], %[[V2]], %[[V22]] : !klr.tensor<128x8xuint32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
+// CHECK-NEXT: %[[V24:[A-Za-z0-9_.$-]+]] = klr.alloc "xt" : !klr.tensor<64x128xfloat32, sbuf>
+// CHECK-NEXT: %[[V25:[A-Za-z0-9_.$-]+]] = klr.view %[[V0]][] offset 0 coeffs [] pattern [[128, 128], [1, 64]] : !klr.tensor<256x128xfloat32, hbm> -> !klr.tensor<128x64xfloat32, hbm>
+// CHECK-NEXT: klr.dma_transpose %[[V24]], %[[V25]] axes [1, 0] : !klr.tensor<64x128xfloat32, sbuf>, !klr.tensor<128x64xfloat32, hbm>
+// CHECK-NEXT: %[[V26:[A-Za-z0-9_.$-]+]] = klr.alloc "out" : !klr.tensor<128x64xfloat32, shared_hbm>
 // CHECK-NEXT: klr.for sequential 0 to 2 step 1 {
-// CHECK-NEXT: ^bb0(%[[V20:[A-Za-z0-9_.$-]+]]: index):
-// CHECK-NEXT: %[[V21:[A-Za-z0-9_.$-]+]] = klr.view %[[V19]][%[[V20]]] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, shared_hbm> -> !klr.tensor<64x64xfloat32, shared_hbm>
-// CHECK-NEXT: %[[V22:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][%[[V20]]] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<64x64xfloat32, sbuf>
-// CHECK-NEXT: klr.dma_copy %[[V21]], %[[V22]] : !klr.tensor<64x64xfloat32, shared_hbm>, !klr.tensor<64x64xfloat32, sbuf>
+// CHECK-NEXT: ^bb0(%[[V27:[A-Za-z0-9_.$-]+]]: index):
+// CHECK-NEXT: %[[V28:[A-Za-z0-9_.$-]+]] = klr.view %[[V26]][%[[V27]]] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, shared_hbm> -> !klr.tensor<64x64xfloat32, shared_hbm>
+// CHECK-NEXT: %[[V29:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][%[[V27]]] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<64x64xfloat32, sbuf>
+// CHECK-NEXT: klr.dma_copy %[[V28]], %[[V29]] : !klr.tensor<64x64xfloat32, shared_hbm>, !klr.tensor<64x64xfloat32, sbuf>
 // CHECK-NEXT: }
-// CHECK-NEXT: %[[V23:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][] offset 0 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
-// CHECK-NEXT: klr.tensor_copy %[[V23]], %[[V4]] : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
-// CHECK-NEXT: %[[V24:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][] offset 1 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
-// CHECK-NEXT: klr.tensor_copy %[[V24]], %[[V4]] : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
-// CHECK-NEXT: klr.return %[[V19]] : !klr.tensor<128x64xfloat32, shared_hbm>
+// CHECK-NEXT: %[[V30:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][] offset 0 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: klr.tensor_copy %[[V30]], %[[V4]] : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: %[[V31:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][] offset 1 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: klr.tensor_copy %[[V31]], %[[V4]] : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: klr.return %[[V26]] : !klr.tensor<128x64xfloat32, shared_hbm>
 // CHECK-NEXT: }
 // CHECK-NEXT: }

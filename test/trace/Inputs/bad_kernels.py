@@ -30,7 +30,7 @@ def out_of_bounds(x):
 @nki.jit
 def not_supported(x):
     t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
-    nisa.iota(dst=t, pattern=[[1, 64]])
+    nisa.exponential(dst=t, src=t)
 
 
 @nki.jit

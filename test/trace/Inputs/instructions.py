@@ -49,6 +49,30 @@ def forms(x, y, scale=0.5):
     nisa.bn_stats(dst=stats, data=a)
     mv = nl.ndarray((128, 2), dtype=nl.float32, buffer=nl.sbuf)
     nisa.bn_aggr(dst=mv, data=stats)
+    # GpSimd: iota, affine_select (a causal mask), partition reduction
+    idx = nl.ndarray((128, 64), dtype=nl.int32, buffer=nl.sbuf)
+    nisa.iota(dst=idx, pattern=[[1, 64]], offset=0, channel_multiplier=64)
+    nisa.affine_select(dst=a, pattern=[[-1, 64]], channel_multiplier=1, on_true_tile=a,
+                       on_false_value=-3.0e38, cmp_op=nl.greater_equal)
+    row = nl.ndarray((1, 64), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.tensor_partition_reduce(dst=row, op=nl.maximum, data=a)
+    # Vector: predicated copy, scan, select-reduce, top-8 and their indices
+    pred = nl.ndarray((128, 64), dtype=nl.uint8, buffer=nl.sbuf)
+    nisa.memset(dst=pred, value=1)
+    nisa.tensor_copy_predicated(dst=a, src=a, predicate=pred)
+    nisa.tensor_copy_predicated(dst=a, src=0.0, predicate=pred, reverse_pred=True)
+    nisa.tensor_tensor_scan(dst=a, data0=a, data1=a, initial=0.0, op0=nl.multiply, op1=nl.add)
+    nisa.tensor_tensor_scan(dst=a, data0=a, data1=a, initial=col, op0=nl.add, op1=nl.add,
+                            reverse0=True)
+    nisa.select_reduce(dst=a, predicate=pred, on_true=a, on_false=-1.0, reduce_res=acc,
+                       reduce_cmd=nisa.reduce_cmd.reset_reduce)
+    top = nl.ndarray((128, 8), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.max8(dst=top, src=a)
+    where = nl.ndarray((128, 8), dtype=nl.uint32, buffer=nl.sbuf)
+    nisa.nc_find_index8(dst=where, data=a, vals=top)
+    # DMA transpose from HBM into SBUF
+    xt = nl.ndarray((64, 128), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.dma_transpose(dst=xt, src=x[0:128, 0:64])
     out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
     # loops: sequential stays rolled, static_range and range unroll
     for i in nl.sequential_range(2):
