@@ -62,7 +62,14 @@ def call_builtin(interp: Interpreter, fn: Builtin, args: list[Any], kwargs: dict
     try:
         inspect.signature(fn.fn).bind(*args, **kwargs)
     except TypeError as e:
-        raise interp.error("err_bad_arguments", f"{fn.name}(): {e}", op) from None
+        hint = None
+        if fn.name.startswith("nki.isa.") and "dst" not in kwargs:
+            hint = (
+                "instructions write into a destination: `dst` is the first argument "
+                f"({fn.name}(dst=..., ...)); the value-returning form belongs to the "
+                "first-generation neuronxcc.nki API"
+            )
+        raise interp.error("err_bad_arguments", f"{fn.name}(): {e}", op, hint) from None
     except ValueError:
         pass  # C builtins without a signature: let Python check the call
     token = _CALL.set((interp, op))
@@ -663,6 +670,17 @@ _NOT_TRACED_LANGUAGE = [
     "sign_", "sqrt_", "erf_", "logical_not_",
 ]
 
+_NEW_API_EQUIVALENT = {
+    "load": "copy HBM into an SBUF tile with nisa.dma_copy(dst=tile, src=hbm_tensor[...])",
+    "store": "copy an SBUF tile to HBM with nisa.dma_copy(dst=hbm_tensor[...], src=tile)",
+    "matmul": "use nisa.nc_matmul(dst=psum_tile, stationary=..., moving=...)",
+    "transpose": "use nisa.nc_transpose(dst=..., data=...) or nisa.dma_transpose",
+    "copy": "use nisa.tensor_copy(dst=..., src=...)",
+    "par_dim": "the partition dimension is always dim 0 in the current API; drop nl.par_dim",
+    "arange": "index with slices or nl.ds(start, size) in the current API",
+    "mgrid": "index with slices or nl.ds(start, size) in the current API",
+}
+
 _NOT_TRACED_ISA = [
     "activate2", "tensor_scalar_reduce", "tensor_scalar_cumulative", "exponential",
     "range_select", "nc_match_replace8", "nc_stream_shuffle", "dropout", "quantize_mx",
@@ -695,7 +713,7 @@ def language(target: Target) -> Namespace:
         attrs[n] = OpValue(n, act=k.ActFunc(n))
     for n in _NOT_TRACED_LANGUAGE:
         name = n.rstrip("_")
-        attrs.setdefault(name, NotSupported(f"nki.language.{name}"))
+        attrs.setdefault(name, NotSupported(f"nki.language.{name}", _NEW_API_EQUIVALENT.get(name)))
     attrs["tile_size"] = Namespace("nki.language.tile_size", dict(target.tile_size))
     for fn in (ndarray, zeros, ones, full, ds, program_id, num_programs, program_ndim):
         attrs[fn.__name__] = Builtin(f"nki.language.{fn.__name__}", fn)

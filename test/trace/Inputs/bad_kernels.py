@@ -92,3 +92,14 @@ def value_returning(x):
 @nki.jit
 def unknown_api(x):
     return nl.fancy_new_thing(x)
+
+
+@nki.jit
+def old_style_call(x):
+    a = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    b = nisa.tensor_tensor(a, a, op=nl.add)
+
+
+@nki.jit
+def uses_load(x):
+    t = nl.load(x)
