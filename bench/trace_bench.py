@@ -18,7 +18,7 @@ from pathlib import Path
 
 from klr.dialects import klr as k
 from klr.frontend.gather import gather
-from klr.trace import TensorSpec, trace_program
+from klr.tracer import TensorSpec, trace_program
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNEL = ROOT / "examples" / "matmul_tiled.py"

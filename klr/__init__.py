@@ -12,12 +12,25 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from klr.diagnostics import Diagnostic, KlrError
     from klr.frontend.gather import GatherResult, gather
+    from klr.tracer import TensorSpec, TraceResult, trace
 
-__all__ = ["gather", "GatherResult", "KlrError", "Diagnostic", "__version__"]
+__all__ = [
+    "gather",
+    "GatherResult",
+    "trace",
+    "TraceResult",
+    "TensorSpec",
+    "KlrError",
+    "Diagnostic",
+    "__version__",
+]
 
 _LAZY = {
     "gather": ("klr.frontend.gather", "gather"),
     "GatherResult": ("klr.frontend.gather", "GatherResult"),
+    "trace": ("klr.tracer", "trace"),
+    "TraceResult": ("klr.tracer", "TraceResult"),
+    "TensorSpec": ("klr.tracer", "TensorSpec"),
     "KlrError": ("klr.diagnostics", "KlrError"),
     "Diagnostic": ("klr.diagnostics", "Diagnostic"),
 }

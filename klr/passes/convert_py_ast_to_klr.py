@@ -31,7 +31,7 @@ class ConvertPyAstToKlrPass(ModulePass):
     target: str = ""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        from klr.trace import parse_arg, trace_program
+        from klr.tracer import parse_arg, trace_program
 
         programs = [o for o in op.walk() if isinstance(o, py_ast.ProgramOp)]
         if len(programs) != 1:

@@ -163,7 +163,7 @@ def cmd_info(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: bool) 
 
 def cmd_trace(args: argparse.Namespace, err: TextIO, as_json: bool) -> int:
     from klr.printing import print_ir
-    from klr.trace import parse_arg, trace_program
+    from klr.tracer import parse_arg, trace_program
 
     values: dict[str, object] = {}
     for text in args.arg:

@@ -1004,8 +1004,7 @@ def _loop_parts(draw: DrawFn, c: _S) -> tuple[list[ast.stmt], list[ast.stmt]]:
 def _for_iter(draw: DrawFn, c: _S) -> ast.expr:
     if _chance(draw, 3):  # kernel-style `for i in nl.affine_range(n):`
         fn = _pick(draw, ("affine_range", "sequential_range", "static_range"))
-        func = ast.Attribute(value=ast.Name(id="nl", ctx=ast.Load()), attr=fn, ctx=ast.Load())
-        return ast.Call(func=func, args=[_atom(draw, c.expr())], keywords=[])
+        return ast.Call(func=_load(f"nl.{fn}"), args=[_atom(draw, c.expr())], keywords=[])
     return _expr(draw, c.expr())
 
 
@@ -1119,9 +1118,7 @@ def _decorators(draw: DrawFn, e: _E) -> list[ast.expr]:
     for _ in range(_n(draw, 0, 2)):
         k = _n(draw, 0, 3)
         if k == 0:
-            out.append(
-                ast.Attribute(value=ast.Name(id="nki", ctx=ast.Load()), attr="jit", ctx=ast.Load())
-            )
+            out.append(_load("nki.jit"))
         elif k == 1:
             out.append(_name(draw, ("staticmethod", "property", "cache", "jit")))
         elif k == 2:
@@ -1163,7 +1160,8 @@ def _function_def(draw: DrawFn, c: _S, is_async: bool = False, method: bool = Fa
         outer_locals=(c.outer_locals | params) - frozenset(globals_),
     )
     body = decls + _body(draw, inner)
-    if async_gen and not any(isinstance(n, (ast.Yield)) for s in body for n in ast.walk(s)):
+    # Make sure the async generator case really is one.
+    if async_gen and not any(isinstance(n, ast.Yield) for s in body for n in ast.walk(s)):
         body.append(ast.Expr(value=ast.Yield(value=None)))
     cls = ast.AsyncFunctionDef if is_async else ast.FunctionDef
     return cls(
@@ -1207,7 +1205,7 @@ def _class_def(draw: DrawFn, c: _S) -> ast.stmt:
         body.append(ast.Expr(value=ast.Constant(value=draw(_TEXT))))  # docstring
     for _ in range(_n(draw, 1, 3)):
         k = _n(draw, 0, 3)
-        if k == 0 and inner.depth >= 0:
+        if k == 0:  # methods may have a (simple) body even at depth 0
             body.append(_function_def(draw, replace(inner, depth=max(inner.depth, 1)), method=True))
         elif k == 1:
             body.append(_ann_assign(draw, inner))
@@ -1222,109 +1220,74 @@ def _class_def(draw: DrawFn, c: _S) -> ast.stmt:
     )
 
 
+def _load(path: str) -> ast.expr:
+    """`nl.affine_range` -> Attribute(Name('nl'), 'affine_range') (Load)."""
+    node: ast.expr = ast.Name(id=path.split(".")[0], ctx=ast.Load())
+    for attr in path.split(".")[1:]:
+        node = ast.Attribute(value=node, attr=attr, ctx=ast.Load())
+    return node
+
+
 def _kernel_def(draw: DrawFn, c: _S) -> ast.stmt:
-    """A small NKI-looking kernel: `@nki.jit def k(a, b): ... return out`."""
+    """A small NKI-looking kernel::
+
+    @nki.jit
+    def kernel(a, b):
+        out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
+        for i in nl.affine_range(n):
+            x = nl.load(...)   # 1-3 kernel-ish statements
+        return out
+    """
     params = _distinct(draw, ("a", "b", "a_tensor", "b_tensor", "scale"), 1, 3)
-    fc = _S(
-        depth=0,
-        expr_depth=1,
-        budget=c.budget,
-        in_func=True,
-        can_return=True,
-        in_loop=True,
-        module_scope=False,
+    fc = _S(depth=0, expr_depth=1, budget=c.budget, in_func=True, can_return=True, in_loop=True)
+    loop_body = [_kernel_assign(draw, fc) for _ in range(_n(draw, 1, 3))]
+    trip_count = _atom(draw, fc.expr())
+    alloc = ast.Call(
+        func=_load("nl.ndarray"),
+        args=[_load(f"{params[0]}.shape")],
+        keywords=[
+            ast.keyword(arg="dtype", value=_load(f"{params[0]}.dtype")),
+            ast.keyword(arg="buffer", value=_load("nl.shared_hbm")),
+        ],
     )
-    e = fc.expr()
-    loop_body: list[ast.stmt] = [_kernel_assign(draw, fc) for _ in range(_n(draw, 1, 3))]
-    loop = ast.For(
-        target=ast.Name(id="i", ctx=ast.Store()),
-        iter=ast.Call(
-            func=ast.Attribute(
-                value=ast.Name(id="nl", ctx=ast.Load()), attr="affine_range", ctx=ast.Load()
-            ),
-            args=[_atom(draw, e)],
-            keywords=[],
+    body: list[ast.stmt] = [
+        ast.Assign(targets=[ast.Name(id="out", ctx=ast.Store())], value=alloc, type_comment=None),
+        ast.For(
+            target=ast.Name(id="i", ctx=ast.Store()),
+            iter=ast.Call(func=_load("nl.affine_range"), args=[trip_count], keywords=[]),
+            body=loop_body,
+            orelse=[],
+            type_comment=None,
         ),
-        body=loop_body,
-        orelse=[],
-        type_comment=None,
+        ast.Return(value=ast.Name(id="out", ctx=ast.Load())),
+    ]
+    signature = ast.arguments(
+        posonlyargs=[],
+        args=[ast.arg(arg=p, annotation=None) for p in params],
+        vararg=None,
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=None,
+        defaults=[],
     )
-    alloc = ast.Assign(
-        targets=[ast.Name(id="out", ctx=ast.Store())],
-        value=ast.Call(
-            func=ast.Attribute(
-                value=ast.Name(id="nl", ctx=ast.Load()), attr="ndarray", ctx=ast.Load()
-            ),
-            args=[
-                ast.Attribute(
-                    value=ast.Name(id=params[0], ctx=ast.Load()), attr="shape", ctx=ast.Load()
-                )
-            ],
-            keywords=[
-                ast.keyword(
-                    arg="dtype",
-                    value=ast.Attribute(
-                        value=ast.Name(id=params[0], ctx=ast.Load()), attr="dtype", ctx=ast.Load()
-                    ),
-                ),
-                ast.keyword(
-                    arg="buffer",
-                    value=ast.Attribute(
-                        value=ast.Name(id="nl", ctx=ast.Load()), attr="shared_hbm", ctx=ast.Load()
-                    ),
-                ),
-            ],
-        ),
-        type_comment=None,
-    )
-    body: list[ast.stmt] = [alloc, loop, ast.Return(value=ast.Name(id="out", ctx=ast.Load()))]
     return ast.FunctionDef(
         name=_pick(draw, _FUNCS),
-        args=ast.arguments(
-            posonlyargs=[],
-            args=[ast.arg(arg=p, annotation=None) for p in params],
-            vararg=None,
-            kwonlyargs=[],
-            kw_defaults=[],
-            kwarg=None,
-            defaults=[],
-        ),
+        args=signature,
         body=body,
-        decorator_list=[
-            ast.Attribute(value=ast.Name(id="nki", ctx=ast.Load()), attr="jit", ctx=ast.Load())
-        ],
+        decorator_list=[_load("nki.jit")],
         returns=None,
         type_comment=None,
     )
 
 
+# Repeats raise the odds of the statements that matter most for kernels.
 _SIMPLE_STMTS: tuple[StmtGen, ...] = (
-    _pass,
-    _expr_stmt,
-    _assign,
-    _assign,
-    _kernel_assign,
-    _aug_assign,
-    _ann_assign,
-    _delete,
-    _raise,
-    _assert,
-    _import,
-    _import_from,
+    *(_pass, _expr_stmt, _assign, _assign, _kernel_assign, _aug_assign, _ann_assign),
+    *(_delete, _raise, _assert, _import, _import_from),
 )
 _COMPOUND_STMTS: tuple[StmtGen, ...] = (
-    _if,
-    _for,
-    _while,
-    _with,
-    _try,
-    _try_star,
-    _match,
-    _def,
-    _def,
-    _async_def,
-    _class_def,
-    _kernel_def,
+    *(_if, _for, _while, _with, _try, _try_star, _match),
+    *(_def, _def, _async_def, _class_def, _kernel_def),
 )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import klr.trace as kt
+import klr.tracer as kt
 from klr.diagnostics import KlrError
 from klr.dialects import klr as k
 from support import EXAMPLES
@@ -333,3 +333,12 @@ def test_writes_into_inputs_are_outputs(tmp_path: Path) -> None:
     kernel = r.kernels[0]
     assert kernel.inout is not None and kernel.inout.data == (1,)
     assert len(kernel.body.block.last_op.operands) == 0
+
+
+def test_top_level_api() -> None:
+    import klr
+
+    result = klr.trace(EXAMPLES / "tensor_add.py", "tensor_add_kernel",
+                       a="float32[256,512]", b="float32[256,512]")
+    assert isinstance(result, klr.TraceResult)
+    assert result.kernels[0].sym_name.data == "tensor_add_kernel"

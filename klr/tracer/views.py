@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from xdsl.ir import Operation, SSAValue
 
 from klr.dialects import klr as k
-from klr.trace.values import Affine, DynSlice, NeedConcrete, TensorView, is_int
+from klr.tracer.values import Affine, DynSlice, NeedConcrete, TensorView, is_int
 
 if TYPE_CHECKING:
-    from klr.trace.interp import Interpreter
+    from klr.tracer.interp import Interpreter
 
 
 def bounds(interp: Interpreter, x: int | Affine) -> tuple[int, int]:

@@ -2,7 +2,7 @@
 
 Everything Python-level (arithmetic on shapes, lists, dicts, classes, calls, f-strings,
 asserts, static `if`) is evaluated here; NKI instructions become `klr` ops through the
-library in `klr.trace.nki_api`. `affine_range`/`sequential_range` loops are traced once
+library (`klr.tracer.library`, `language`, `isa`). `affine_range`/`sequential_range` loops are traced once
 with a symbolic index (`Affine`) into a `klr.for`; if the body needs the concrete index
 at the Python level, the whole trace restarts with that loop unrolled.
 """
@@ -22,7 +22,7 @@ from xdsl.rewriter import InsertPoint
 
 from klr.dialects import klr as k
 from klr.dialects import py_ast as p
-from klr.trace.errors import (
+from klr.tracer.errors import (
     BreakLoop,
     ControlFlow,
     ContinueLoop,
@@ -30,7 +30,7 @@ from klr.trace.errors import (
     ReturnValue,
     TraceError,
 )
-from klr.trace.values import (
+from klr.tracer.values import (
     Affine,
     BoundMethod,
     Builtin,
@@ -175,7 +175,7 @@ class Interpreter:
         program_id: tuple[int, ...],
         unroll: frozenset[int],
     ):
-        from klr.trace.nki_api import Library
+        from klr.tracer.library import Library
 
         self.program = program
         self.target = target
@@ -741,9 +741,9 @@ class Interpreter:
                 return obj.name
             if name == "value":
                 return obj.value
-        from klr.trace import nki_api
+        from klr.tracer.tensor_attrs import attribute
 
-        found, value = nki_api.attribute(self, obj, name, op)
+        found, value = attribute(self, obj, name, op)
         if found:
             return value
         if isinstance(obj, _DATA_TYPES) and not name.startswith("_"):
@@ -760,7 +760,7 @@ class Interpreter:
         container = self.eval(op.value)
         index = self.eval(op.index)
         if isinstance(container, TensorView):
-            from klr.trace.views import index_view
+            from klr.tracer.views import index_view
 
             return index_view(self, container, index, op)
         if isinstance(container, Instance):
@@ -1046,7 +1046,7 @@ class Interpreter:
         if isinstance(fn, BoundMethod):
             return self.call(fn.func, [fn.self_value, *args], kwargs, op)
         if isinstance(fn, Builtin):
-            from klr.trace.nki_api import call_builtin
+            from klr.tracer.calls import call_builtin
 
             return call_builtin(self, fn, args, kwargs, op)
         if isinstance(fn, _DataMethod):

@@ -1,6 +1,6 @@
 """Tracing: specialize a gathered kernel for concrete arguments into `klr` IR.
 
-    result = klr.trace("examples/softmax.py", "softmax_kernel", x="float32[256,1024]")
+    result = klr.tracer("examples/softmax.py", "softmax_kernel", x="float32[256,1024]")
     result.module      # builtin.module holding one klr.kernel per SPMD program instance
 
 Arguments are tensor specs (`"bfloat16[128,512]"`, `TensorSpec`, or anything with
@@ -25,8 +25,8 @@ from xdsl.rewriter import InsertPoint
 from klr.diagnostics import Diagnostic, KlrError, Location, Severity, SourceCache
 from klr.dialects import klr as k
 from klr.dialects import py_ast as p
-from klr.trace.errors import NeedUnroll, TraceError
-from klr.trace.values import Function, Storage, TensorView
+from klr.tracer.errors import NeedUnroll, TraceError
+from klr.tracer.values import Function, Storage, TensorView
 
 _DTYPE_ALIASES = {
     "f32": "float32", "fp32": "float32", "bf16": "bfloat16", "f16": "float16", "fp16": "float16",
@@ -197,7 +197,7 @@ def _trace_instance(
     pid: tuple[int, ...],
     unroll: frozenset[int],
 ) -> tuple[k.KernelOp, Any]:
-    from klr.trace.interp import Frame, Interpreter
+    from klr.tracer.interp import Frame, Interpreter
 
     interp = Interpreter(prog, target, grid, pid, unroll)
     entry_module = prog.entry_module.data
@@ -334,7 +334,7 @@ def trace(
     target: str | None = None,
     **args: Any,
 ) -> TraceResult:
-    """Gather and trace a kernel: `klr.trace("k.py", "kernel", x="float32[128,512]")`."""
+    """Gather and trace a kernel: `klr.tracer("k.py", "kernel", x="float32[128,512]")`."""
     from klr.frontend.gather import gather
 
     specs = {n: TensorSpec.parse(v) if isinstance(v, str) and "[" in v else v for n, v in args.items()}

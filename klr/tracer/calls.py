@@ -1,0 +1,187 @@
+"""Calling the tracer's library functions, and the argument checks they share.
+
+Each NKI function is a Python function with NKI's own signature, so positional and
+keyword arguments bind exactly as in NKI. While one runs, `ctx()` gives the interpreter
+and the call's py_ast op, so errors point at the kernel's call.
+"""
+
+from __future__ import annotations
+
+import inspect
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from xdsl.ir import Operation
+from xdsl.utils.exceptions import VerifyException
+
+from klr.dialects import klr as k
+from klr.tracer.errors import TraceError
+from klr.tracer.values import (
+    BufferValue,
+    Builtin,
+    DtypeValue,
+    EnumMember,
+    OpValue,
+    TensorView,
+    is_int,
+)
+from klr.tracer.views import materialize
+
+if TYPE_CHECKING:
+    from klr.tracer.interp import Interpreter
+
+
+_CALL: ContextVar[tuple[Interpreter, Operation]] = ContextVar("klr_trace_call")
+
+
+def ctx() -> tuple[Interpreter, Operation]:
+    return _CALL.get()
+
+
+def fail(code: str, message: str, hint: str | None = None) -> TraceError:
+    interp, op = ctx()
+    return interp.error(code, message, op, hint)
+
+
+# ---------------------------------------------------------------------------
+# Calling builtins
+# ---------------------------------------------------------------------------
+
+
+def call_builtin(interp: Interpreter, fn: Builtin, args: list[Any], kwargs: dict[str, Any], op: Operation) -> Any:
+    try:
+        inspect.signature(fn.fn).bind(*args, **kwargs)
+    except TypeError as e:
+        hint = None
+        if fn.name.startswith("nki.isa.") and "dst" not in kwargs:
+            hint = (
+                "instructions write into a destination: `dst` is the first argument "
+                f"({fn.name}(dst=..., ...)); the value-returning form belongs to the "
+                "first-generation neuronxcc.nki API"
+            )
+        raise interp.error("err_bad_arguments", f"{fn.name}(): {e}", op, hint) from None
+    except ValueError:
+        pass  # C builtins without a signature: let Python check the call
+    token = _CALL.set((interp, op))
+    try:
+        return fn.fn(*args, **kwargs)
+    finally:
+        _CALL.reset(token)
+
+
+# Argument helpers
+# ---------------------------------------------------------------------------
+
+
+def tensor_arg(name: str, value: Any) -> TensorView:
+    if not isinstance(value, TensorView):
+        raise fail("err_bad_arguments", f"'{name}' must be a tensor, got {describe(value)}")
+    return value
+
+
+def opt_tensor_arg(name: str, value: Any) -> TensorView | None:
+    return None if value is None else tensor_arg(name, value)
+
+
+def alu_arg(name: str, value: Any, allow_none: bool = False) -> k.AluOp | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, OpValue) and value.alu is not None:
+        return value.alu
+    raise fail(
+        "err_bad_arguments",
+        f"'{name}' must be an ALU operator such as nl.add or nl.maximum, got {describe(value)}",
+    )
+
+
+def act_arg(name: str, value: Any) -> k.ActFunc:
+    if isinstance(value, OpValue) and value.act is not None:
+        return value.act
+    raise fail(
+        "err_bad_arguments",
+        f"'{name}' must be an activation function such as nl.exp or nl.copy, got {describe(value)}",
+    )
+
+
+def engine_arg(value: Any) -> k.Engine:
+    if value is None:
+        return k.Engine.UNKNOWN
+    if isinstance(value, EnumMember) and value.enum == "nisa.engine":
+        return k.Engine(value.name)
+    raise fail("err_bad_arguments", f"'engine' must be a nisa.engine member, got {describe(value)}")
+
+
+def number_arg(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise fail("err_bad_arguments", f"'{name}' must be a number, got {describe(value)}")
+    return float(value)
+
+
+def scalar_or_vector(name: str, value: Any) -> tuple[TensorView | None, float | None]:
+    """A scalar operand: a (P, 1) tensor or a compile-time number."""
+    if value is None:
+        return None, None
+    if isinstance(value, TensorView):
+        return value, None
+    return None, number_arg(name, value)
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, TensorView):
+        return "a tensor"
+    if isinstance(value, (OpValue, DtypeValue, BufferValue, EnumMember)):
+        return repr(value)
+    return f"{type(value).__name__} {value!r}"
+
+
+def emit(op_cls: type[Operation], operands: list[Any], props: dict[str, Any]) -> Operation:
+    interp, call = ctx()
+    ssa: list[Any] = []
+    for o in operands:
+        if o is None:
+            ssa.append([])
+        elif isinstance(o, TensorView):
+            ssa.append(materialize(interp, o))
+        else:
+            ssa.append(o)
+    op = op_cls.build(operands=ssa, properties={n: v for n, v in props.items() if v is not None})
+    interp.emit(op)
+    try:
+        # the op's own rules only (the enclosing block is still being built)
+        op.verify_()
+    except VerifyException as e:
+        raise interp.error(
+            "err_invalid_instruction", str(e).splitlines()[0], call,
+            hint="NKI checks this rule when it compiles the kernel",
+        ) from None
+    return op
+
+
+def float_attr(v: float | None) -> k.FloatAttr | None:
+    return None if v is None else k.FloatAttr(v)
+
+
+def unit_attr(flag: Any) -> Any:
+    from xdsl.dialects.builtin import UnitAttr
+
+    return UnitAttr() if flag else None
+
+
+# ---------------------------------------------------------------------------
+# nki.isa
+# ---------------------------------------------------------------------------
+
+
+def pattern_arg(value: Any) -> k.PatternAttr:
+    ok = isinstance(value, (list, tuple)) and all(
+        isinstance(pr, (list, tuple)) and len(pr) == 2 and all(is_int(x) for x in pr) for pr in value
+    )
+    if not ok or not value:
+        raise fail("err_bad_arguments", f"'pattern' is a list of [step, num] pairs, got {describe(value)}")
+    return k.PatternAttr(tuple((int(a), int(b)) for a, b in value))
+
+
+def int_arg(name: str, value: Any) -> int:
+    if not is_int(value):
+        raise fail("err_bad_arguments", f"'{name}' must be an int known at trace time, got {describe(value)}")
+    return int(value)

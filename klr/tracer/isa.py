@@ -1,0 +1,330 @@
+"""`nki.isa`: one function per NKI instruction, each emitting one verified `klr` op."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from klr.dialects import klr as k
+from klr.tracer.values import Builtin, EnumMember, Namespace, NotSupported, is_int
+from klr.tracer.calls import (
+    fail,
+    tensor_arg,
+    opt_tensor_arg,
+    alu_arg,
+    act_arg,
+    engine_arg,
+    number_arg,
+    scalar_or_vector,
+    describe,
+    emit,
+    float_attr,
+    unit_attr,
+    pattern_arg,
+    int_arg,
+)
+
+if TYPE_CHECKING:
+    from klr.targets import Target
+
+
+def dma_copy(dst: Any, src: Any, priority: Any = None, oob_mode: Any = None,
+             dge_mode: Any = None, engine: Any = None, name: Any = None) -> None:
+    emit(k.DmaCopyOp, [tensor_arg("dst", dst), tensor_arg("src", src)], {})
+
+
+def tensor_copy(dst: Any, src: Any, engine: Any = None, name: Any = None) -> None:
+    emit(
+        k.TensorCopyOp,
+        [tensor_arg("dst", dst), tensor_arg("src", src)],
+        {"engine": k.EngineAttr(engine_arg(engine))},
+    )
+
+
+def tensor_tensor(dst: Any, data1: Any, data2: Any, op: Any, engine: Any = None, name: Any = None) -> None:
+    emit(
+        k.TensorTensorOp,
+        [tensor_arg("dst", dst), tensor_arg("data1", data1), tensor_arg("data2", data2)],
+        {"op": k.AluOpAttr(alu_arg("op", op)), "engine": k.EngineAttr(engine_arg(engine))},  # type: ignore[arg-type]
+    )
+
+
+def tensor_scalar(dst: Any, data: Any, op0: Any, operand0: Any, reverse0: bool = False,
+                  op1: Any = None, operand1: Any = None, reverse1: bool = False,
+                  engine: Any = None, name: Any = None) -> None:
+    t0, i0 = scalar_or_vector("operand0", operand0)
+    t1, i1 = scalar_or_vector("operand1", operand1)
+    a1 = alu_arg("op1", op1, allow_none=True)
+    emit(
+        k.TensorScalarOp,
+        [tensor_arg("dst", dst), tensor_arg("data", data), t0, t1],
+        {
+            "op0": k.AluOpAttr(alu_arg("op0", op0)),  # type: ignore[arg-type]
+            "imm0": float_attr(i0),
+            "reverse0": unit_attr(reverse0),
+            "op1": k.AluOpAttr(a1) if a1 is not None else None,
+            "imm1": float_attr(i1),
+            "reverse1": unit_attr(reverse1),
+            "engine": k.EngineAttr(engine_arg(engine)),
+        },
+    )
+
+
+def scalar_tensor_tensor(dst: Any, data: Any, op0: Any, operand0: Any, op1: Any, operand1: Any,
+                         reverse0: bool = False, reverse1: bool = False, name: Any = None) -> None:
+    t0, i0 = scalar_or_vector("operand0", operand0)
+    emit(
+        k.ScalarTensorTensorOp,
+        [tensor_arg("dst", dst), tensor_arg("data", data), t0, tensor_arg("operand1", operand1)],
+        {
+            "op0": k.AluOpAttr(alu_arg("op0", op0)),  # type: ignore[arg-type]
+            "imm0": float_attr(i0),
+            "reverse0": unit_attr(reverse0),
+            "op1": k.AluOpAttr(alu_arg("op1", op1)),  # type: ignore[arg-type]
+            "reverse1": unit_attr(reverse1),
+        },
+    )
+
+
+def activation(dst: Any, op: Any, data: Any, bias: Any = None, scale: Any = 1.0,
+               reduce_op: Any = None, reduce_res: Any = None, reduce_cmd: Any = None,
+               name: Any = None) -> None:
+    bt, bi = scalar_or_vector("bias", bias)
+    st, si = scalar_or_vector("scale", scale)
+    cmd = _reduce_cmd(reduce_cmd)
+    rop = alu_arg("reduce_op", reduce_op, allow_none=True)
+    if reduce_res is not None and rop is None:
+        rop = k.AluOp.ADD
+    emit(
+        k.ActivationOp,
+        [tensor_arg("dst", dst), tensor_arg("data", data), bt, st, opt_tensor_arg("reduce_res", reduce_res)],
+        {
+            "op": k.ActFuncAttr(act_arg("op", op)),
+            "bias_imm": float_attr(bi),
+            "scale_imm": float_attr(si) if si != 1.0 else None,
+            "reduce_op": k.AluOpAttr(rop) if rop is not None else None,
+            "reduce_cmd": k.ReduceCmdAttr(cmd),
+        },
+    )
+
+
+def activation_reduce(dst: Any, op: Any, data: Any, reduce_op: Any, reduce_res: Any,
+                      bias: Any = None, scale: Any = 1.0, name: Any = None) -> None:
+    activation(dst, op, data, bias, scale, reduce_op, reduce_res,
+               EnumMember("nisa.reduce_cmd", "reset_reduce", 3))
+
+
+def _reduce_cmd(value: Any) -> k.ReduceCmd:
+    if value is None:
+        return k.ReduceCmd.IDLE
+    if isinstance(value, EnumMember) and value.enum == "nisa.reduce_cmd":
+        return k.ReduceCmd(value.name)
+    raise fail("err_bad_arguments", f"'reduce_cmd' must be a nisa.reduce_cmd member, got {describe(value)}")
+
+
+def tensor_reduce(dst: Any, op: Any, data: Any, axis: Any, negate: bool = False,
+                  keepdims: bool = False, name: Any = None) -> None:
+    src = tensor_arg("data", data)
+    axes = (axis,) if is_int(axis) else tuple(axis) if isinstance(axis, (tuple, list)) else None
+    if axes is None or not all(is_int(a) for a in axes):
+        raise fail("err_bad_arguments", f"'axis' must be an int or a tuple of ints, got {describe(axis)}")
+    axes = tuple(a + src.ndim if a < 0 else a for a in axes)
+    emit(
+        k.TensorReduceOp,
+        [tensor_arg("dst", dst), src],
+        {
+            "op": k.AluOpAttr(alu_arg("op", op)),  # type: ignore[arg-type]
+            "axes": k.IntsAttr(axes),
+            "negate": unit_attr(negate),
+            "keepdims": unit_attr(keepdims),
+        },
+    )
+
+
+def nc_matmul(dst: Any, stationary: Any, moving: Any, is_stationary_onezero: bool = False,
+              is_moving_onezero: bool = False, is_transpose: bool = False, accumulate: Any = None,
+              tile_position: Any = (), tile_size: Any = (), perf_mode: Any = None,
+              name: Any = None) -> None:
+    if tile_position or tile_size:
+        raise fail("err_not_supported", "nc_matmul tile_position/tile_size are not supported yet")
+    if perf_mode is not None and not (isinstance(perf_mode, EnumMember) and perf_mode.name == "none"):
+        raise fail("err_not_supported", f"nc_matmul perf_mode={perf_mode!r} is not supported yet")
+    if accumulate is not None and not isinstance(accumulate, bool):
+        raise fail("err_bad_arguments", f"'accumulate' must be None, True or False, got {describe(accumulate)}")
+    emit(
+        k.NcMatmulOp,
+        [tensor_arg("dst", dst), tensor_arg("stationary", stationary), tensor_arg("moving", moving)],
+        {
+            "accumulate": k.IntAttr(int(accumulate)) if accumulate is not None else None,
+            "is_transpose": unit_attr(is_transpose),
+        },
+    )
+
+
+def nc_transpose(dst: Any, data: Any, engine: Any = None, name: Any = None) -> None:
+    d, s = tensor_arg("dst", dst), tensor_arg("data", data)
+    eng = engine_arg(engine)
+    if eng == k.Engine.UNKNOWN:
+        # NKI picks by shape and destination (nki.md §9.1): PSUM dst -> Tensor engine
+        eng = k.Engine.TENSOR if d.memory == k.Memory.PSUM else k.Engine.VECTOR
+    emit(k.NcTransposeOp, [d, s], {"engine": k.EngineAttr(eng)})
+
+
+def memset(dst: Any, value: Any, engine: Any = None, name: Any = None) -> None:
+    emit(
+        k.MemsetOp,
+        [tensor_arg("dst", dst)],
+        {"value": k.FloatAttr(number_arg("value", value)), "engine": k.EngineAttr(engine_arg(engine))},
+    )
+
+
+def reciprocal(dst: Any, data: Any, name: Any = None) -> None:
+    emit(k.ReciprocalOp, [tensor_arg("dst", dst), tensor_arg("data", data)], {})
+
+
+def bn_stats(dst: Any, data: Any, name: Any = None) -> None:
+    emit(k.BnStatsOp, [tensor_arg("dst", dst), tensor_arg("data", data)], {})
+
+
+def bn_aggr(dst: Any, data: Any, name: Any = None) -> None:
+    emit(k.BnAggrOp, [tensor_arg("dst", dst), tensor_arg("data", data)], {})
+
+
+def iota(dst: Any, pattern: Any, offset: Any = 0, channel_multiplier: Any = 0, name: Any = None) -> None:
+    emit(
+        k.IotaOp,
+        [tensor_arg("dst", dst)],
+        {
+            "pattern": pattern_arg(pattern),
+            "offset": k.IntAttr(int_arg("offset", offset)),
+            "channel_multiplier": k.IntAttr(int_arg("channel_multiplier", channel_multiplier)),
+        },
+    )
+
+
+def affine_select(dst: Any, pattern: Any, channel_multiplier: Any, on_true_tile: Any,
+                  on_false_value: Any, cmp_op: Any = None, offset: Any = 0, name: Any = None) -> None:
+    cmp = alu_arg("cmp_op", cmp_op, allow_none=True) or k.AluOp.EQUAL
+    emit(
+        k.AffineSelectOp,
+        [tensor_arg("dst", dst), tensor_arg("on_true_tile", on_true_tile)],
+        {
+            "pattern": pattern_arg(pattern),
+            "offset": k.IntAttr(int_arg("offset", offset)),
+            "channel_multiplier": k.IntAttr(int_arg("channel_multiplier", channel_multiplier)),
+            "cmp_op": k.AluOpAttr(cmp),
+            "on_false_value": k.FloatAttr(number_arg("on_false_value", on_false_value)),
+        },
+    )
+
+
+def tensor_partition_reduce(dst: Any, op: Any, data: Any, name: Any = None) -> None:
+    emit(
+        k.TensorPartitionReduceOp,
+        [tensor_arg("dst", dst), tensor_arg("data", data)],
+        {"op": k.AluOpAttr(alu_arg("op", op))},  # type: ignore[arg-type]
+    )
+
+
+def tensor_copy_predicated(dst: Any, src: Any, predicate: Any, reverse_pred: bool = False,
+                           name: Any = None) -> None:
+    st, si = scalar_or_vector("src", src)
+    emit(
+        k.TensorCopyPredicatedOp,
+        [tensor_arg("dst", dst), st, tensor_arg("predicate", predicate)],
+        {"src_imm": float_attr(si), "reverse_pred": unit_attr(reverse_pred)},
+    )
+
+
+def tensor_tensor_scan(dst: Any, data0: Any, data1: Any, initial: Any, op0: Any, op1: Any,
+                       reverse0: bool = False, reverse1: bool = False, name: Any = None) -> None:
+    it, ii = scalar_or_vector("initial", initial)
+    emit(
+        k.TensorTensorScanOp,
+        [tensor_arg("dst", dst), tensor_arg("data0", data0), tensor_arg("data1", data1), it],
+        {
+            "initial_imm": float_attr(ii),
+            "op0": k.AluOpAttr(alu_arg("op0", op0)),  # type: ignore[arg-type]
+            "op1": k.AluOpAttr(alu_arg("op1", op1)),  # type: ignore[arg-type]
+            "reverse0": unit_attr(reverse0),
+            "reverse1": unit_attr(reverse1),
+        },
+    )
+
+
+def select_reduce(dst: Any, predicate: Any, on_true: Any, on_false: Any, reduce_res: Any = None,
+                  reduce_cmd: Any = None, reduce_op: Any = None, reverse_pred: bool = False,
+                  name: Any = None) -> None:
+    ft, fi = scalar_or_vector("on_false", on_false)
+    rop = alu_arg("reduce_op", reduce_op, allow_none=True) or k.AluOp.MAXIMUM
+    emit(
+        k.SelectReduceOp,
+        [tensor_arg("dst", dst), tensor_arg("predicate", predicate), tensor_arg("on_true", on_true), ft,
+         opt_tensor_arg("reduce_res", reduce_res)],
+        {
+            "on_false_imm": float_attr(fi),
+            "reduce_cmd": k.ReduceCmdAttr(_reduce_cmd(reduce_cmd)),
+            "reduce_op": k.AluOpAttr(rop),
+            "reverse_pred": unit_attr(reverse_pred),
+        },
+    )
+
+
+def max8(dst: Any, src: Any, name: Any = None) -> None:
+    emit(k.Max8Op, [tensor_arg("dst", dst), tensor_arg("src", src)], {})
+
+
+def nc_find_index8(dst: Any, data: Any, vals: Any, name: Any = None) -> None:
+    emit(k.NcFindIndex8Op, [tensor_arg("dst", dst), tensor_arg("data", data), tensor_arg("vals", vals)], {})
+
+
+def dma_transpose(dst: Any, src: Any, axes: Any = None, priority: Any = None, dge_mode: Any = None,
+                  oob_mode: Any = None, name: Any = None) -> None:
+    s = tensor_arg("src", src)
+    if axes is None:
+        axes = {2: (1, 0), 3: (2, 1, 0), 4: (3, 1, 2, 0)}.get(s.ndim, tuple(reversed(range(s.ndim))))
+    if not isinstance(axes, (tuple, list)) or not all(is_int(a) for a in axes):
+        raise fail("err_bad_arguments", f"'axes' must be a tuple of ints, got {describe(axes)}")
+    emit(k.DmaTransposeOp, [tensor_arg("dst", dst), s], {"axes": k.IntsAttr(tuple(axes))})
+
+
+# ---------------------------------------------------------------------------
+
+
+_NOT_TRACED_ISA = [
+    "activate2", "tensor_scalar_reduce", "tensor_scalar_cumulative", "exponential",
+    "range_select", "nc_match_replace8", "nc_stream_shuffle", "dropout", "quantize_mx",
+    "local_gather", "nc_n_gather", "sequence_bounds", "nonzero_with_count", "topk", "rng",
+    "rand2", "rand_set_state", "rand_get_state", "set_rng_seed", "dma_compute", "nc_matmul_mx",
+    "core_barrier", "sendrecv", "register_alloc", "register_move", "register_load",
+    "register_store", "get_nc_version", "get_nc_sub_version",
+]
+
+
+def _enum(name: str, members: dict[str, int]) -> Namespace:
+    return Namespace(name, {m: EnumMember(name, m, v) for m, v in members.items()})
+
+
+def isa(target: Target) -> Namespace:
+    attrs: dict[str, Any] = {}
+    for fn in (dma_copy, tensor_copy, tensor_tensor, tensor_scalar, scalar_tensor_tensor,
+               activation, activation_reduce, tensor_reduce, nc_matmul, nc_transpose, memset,
+               reciprocal, bn_stats, bn_aggr, iota, affine_select, tensor_partition_reduce,
+               tensor_copy_predicated, tensor_tensor_scan, select_reduce, max8, nc_find_index8,
+               dma_transpose):
+        attrs[fn.__name__] = Builtin(f"nki.isa.{fn.__name__}", fn)
+    for n in _NOT_TRACED_ISA:
+        attrs.setdefault(n, NotSupported(f"nki.isa.{n}"))
+    attrs["engine"] = _enum(
+        "nisa.engine",
+        {"unknown": 0, "tensor": 1, "scalar": 2, "gpsimd": 3, "dma": 4, "vector": 5, "sync": 6},
+    )
+    for alias in ("tensor", "scalar", "gpsimd", "vector", "unknown"):
+        attrs[f"{alias}_engine"] = attrs["engine"].attrs[alias]
+    attrs["reduce_cmd"] = _enum(
+        "nisa.reduce_cmd", {"idle": 0, "reset": 1, "reduce": 2, "reset_reduce": 3, "load_reduce": 4}
+    )
+    attrs["dge_mode"] = _enum("nisa.dge_mode", {"unknown": 0, "swdge": 1, "hwdge": 2, "none": 3})
+    attrs["oob_mode"] = _enum("nisa.oob_mode", {"error": 0, "skip": 1})
+    attrs["matmul_perf_mode"] = _enum("nisa.matmul_perf_mode", {"none": 0, "double_row": 1})
+    attrs["nc_version"] = _enum("nisa.nc_version", {"gen2": 2, "gen3": 3, "gen4": 4})
+    return Namespace("nki.isa", attrs, hint="see docs/coverage.md")
