@@ -437,6 +437,16 @@ class TensorType(ParametrizedAttribute, TypeAttribute):
 
 INDEX = IndexType()
 
+
+@irdl_attr_definition
+class RegType(ParametrizedAttribute, TypeAttribute):
+    """A 32-bit virtual register of an engine sequencer (nki.md §5.2): `!klr.reg`."""
+
+    name = "klr.reg"
+
+
+REG = RegType()
+
 # ---------------------------------------------------------------------------
 # Structure: kernels, allocation, views, loops
 # ---------------------------------------------------------------------------
@@ -523,6 +533,18 @@ class AllocOp(IRDLOperation):
                 raise VerifyException("only SBUF and PSUM tensors take an address")
 
 
+def _index_range(index: SSAValue) -> tuple[int, int]:
+    """Smallest and largest value of a `klr.for` index (verified to be one)."""
+    block = getattr(index, "block", None)
+    loop = block.parent_op() if block is not None else None
+    if not isinstance(loop, ForOp):
+        raise VerifyException("klr.view indices must be klr.for induction variables")
+    if loop.trip_count == 0:
+        return (loop.lower.data, loop.lower.data)
+    last = loop.lower.data + (loop.trip_count - 1) * loop.step.data
+    return (loop.lower.data, last)
+
+
 @irdl_op_definition
 class ViewOp(IRDLOperation):
     """A view of a tensor's storage through an access pattern.
@@ -569,6 +591,25 @@ class ViewOp(IRDLOperation):
                     f"the partition step of an on-chip view must be the storage's free size "
                     f"{base_t.free_size}, got {pstep}"
                 )
+        lo, hi = self.element_range()
+        if lo < 0 or hi >= base_t.num_elements:
+            raise VerifyException(
+                f"klr.view reaches elements {lo}..{hi} of a {base_t.num_elements}-element "
+                f"tensor (checked over every iteration of the enclosing loops)"
+            )
+
+    def element_range(self) -> tuple[int, int]:
+        """The lowest and highest storage element the view touches, over all iterations."""
+        lo = hi = self.offset.data
+        for c, index in zip(self.coeffs.data, self.indices):
+            vmin, vmax = _index_range(index)
+            lo += min(c * vmin, c * vmax)
+            hi += max(c * vmin, c * vmax)
+        for step, num in self.pattern.data:
+            span = step * (num - 1)
+            lo += min(0, span)
+            hi += max(0, span)
+        return lo, hi
 
 
 @irdl_op_definition
@@ -1409,6 +1450,125 @@ class DmaTransposeOp(InstructionOp):
             raise VerifyException(f"klr.dma_transpose: dst must have shape {list(want)}")
 
 
+# ---------------------------------------------------------------------------
+# Registers and dynamic control flow (nki.md §5.2)
+# ---------------------------------------------------------------------------
+
+
+@irdl_op_definition
+class RegisterAllocOp(IRDLOperation):
+    """`%r = klr.register_alloc init 0`: a virtual register, optionally initialized."""
+
+    name = "klr.register_alloc"
+    init = opt_prop_def(IntAttr)
+    res = result_def(RegType)
+    assembly_format = "(`init` $init^)? attr-dict"
+
+
+@irdl_op_definition
+class RegisterMoveOp(IRDLOperation):
+    """`klr.register_move %r, imm 4` / `klr.register_move %r, %s`: set a register."""
+
+    name = "klr.register_move"
+    dst = operand_def(RegType)
+    src = opt_operand_def(RegType)
+    imm = opt_prop_def(IntAttr)
+    assembly_format = "$dst `,` ($src^)? (`imm` $imm^)? attr-dict"
+
+    def verify_(self) -> None:
+        if (self.src is None) == (self.imm is None):
+            raise VerifyException("klr.register_move takes a register or an immediate")
+
+
+@irdl_op_definition
+class RegisterLoadOp(IRDLOperation):
+    """`klr.register_load %r, %t`: load the single (≤ 32-bit) element of a tensor."""
+
+    name = "klr.register_load"
+    dst = operand_def(RegType)
+    src = operand_def(TensorType)
+    assembly_format = "$dst `,` $src attr-dict `:` type($src)"
+
+    def verify_(self) -> None:
+        t = tensor_type(self.src)
+        if t.num_elements != 1 or DTYPE_BYTES[t.element] > 4 or t.mem == Memory.PSUM:
+            raise VerifyException(
+                "klr.register_load reads one element of at most 32 bits from SBUF or HBM"
+            )
+
+
+@irdl_op_definition
+class RegisterStoreOp(IRDLOperation):
+    """`klr.register_store %t, %r`: store a register into a one-element tensor."""
+
+    name = "klr.register_store"
+    dst = operand_def(TensorType)
+    src = operand_def(RegType)
+    assembly_format = "$dst `,` $src attr-dict `:` type($dst)"
+
+    def verify_(self) -> None:
+        t = tensor_type(self.dst)
+        if t.num_elements != 1 or DTYPE_BYTES[t.element] > 4 or t.mem == Memory.PSUM:
+            raise VerifyException(
+                "klr.register_store writes one element of at most 32 bits in SBUF or HBM"
+            )
+
+
+@irdl_op_definition
+class DynamicForOp(IRDLOperation):
+    """A hardware loop: `klr.dynamic_for %lo to imm 8 step 1 { ^bb0(%i: !klr.reg): ... }`.
+
+    Bounds are registers or immediates; the step is a positive immediate; the index is
+    a read-only register. The body runs at run time, once per iteration.
+    """
+
+    name = "klr.dynamic_for"
+    lower = opt_operand_def(RegType)
+    lower_imm = opt_prop_def(IntAttr)
+    upper = opt_operand_def(RegType)
+    upper_imm = opt_prop_def(IntAttr)
+    step = prop_def(IntAttr)
+    body = region_def("single_block")
+    traits = traits_def(NoTerminator())
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "($lower^)? (`imm` $lower_imm^)? `to` ($upper^)? (`imm` $upper_imm^)? `step` $step "
+        "attr-dict-with-keyword $body"
+    )
+
+    def verify_(self) -> None:
+        if (self.lower is None) == (self.lower_imm is None) or (self.upper is None) == (
+            self.upper_imm is None
+        ):
+            raise VerifyException("klr.dynamic_for bounds are registers or immediates")
+        if self.step.data <= 0:
+            raise VerifyException("klr.dynamic_for step must be positive")
+        args = self.body.block.args
+        if len(args) != 1 or not isinstance(args[0].type, RegType):
+            raise VerifyException("klr.dynamic_for has one !klr.reg block argument")
+
+
+@irdl_op_definition
+class DynamicWhileOp(IRDLOperation):
+    """`klr.dynamic_while %r { ... }`: repeat the body while the register is non-zero."""
+
+    name = "klr.dynamic_while"
+    cond = operand_def(RegType)
+    body = region_def("single_block")
+    traits = traits_def(NoTerminator())
+    assembly_format = "$cond attr-dict-with-keyword $body"
+
+
+@irdl_op_definition
+class DevicePrintOp(IRDLOperation):
+    """`klr.device_print "prefix" %t`: print a tensor at run time (nki.md §2.1)."""
+
+    name = "klr.device_print"
+    prefix = prop_def(StringAttr)
+    tensor = operand_def(TensorType)
+    assembly_format = "$prefix $tensor attr-dict `:` type($tensor)"
+
+
 Klr = Dialect(
     "klr",
     [
@@ -1439,6 +1599,13 @@ Klr = Dialect(
         Max8Op,
         NcFindIndex8Op,
         DmaTransposeOp,
+        RegisterAllocOp,
+        RegisterMoveOp,
+        RegisterLoadOp,
+        RegisterStoreOp,
+        DynamicForOp,
+        DynamicWhileOp,
+        DevicePrintOp,
     ],
     [
         DtypeAttr,
@@ -1453,5 +1620,6 @@ Klr = Dialect(
         FloatAttr,
         PatternAttr,
         TensorType,
+        RegType,
     ],
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import operator
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +41,11 @@ from klr.tracer.values import (
     Module,
     Namespace,
     NeedConcrete,
+    DynamicRange,
     NotSupported,
     OpValue,
+    RegisterValue,
+    RuntimeValueUse,
     TensorView,
     UserClass,
 )
@@ -207,6 +211,16 @@ class Interpreter:
         """id of a container created during tracing -> rolled-loop depth at creation."""
         self._keepalive: list[object] = []
 
+    @contextmanager
+    def building(self, block: Block) -> Iterator[None]:
+        """Emit into `block` (a region of a dynamic loop) for the duration."""
+        saved = self.builder
+        self.builder = Builder(InsertPoint.at_end(block))
+        try:
+            yield
+        finally:
+            self.builder = saved
+
     def fresh_name(self, prefix: str = "t") -> str:
         n = self._names.get(prefix, 0)
         self._names[prefix] = n + 1
@@ -219,7 +233,11 @@ class Interpreter:
         return name if n == 0 else f"{name}_{n}"
 
     def name_tensor(self, value: Any, var: str) -> None:
-        """Name a freshly allocated tensor after the variable it is assigned to."""
+        """Name a freshly allocated tensor (or register) after the variable it is assigned to."""
+        if isinstance(value, RegisterValue):
+            if value.value.name_hint is None and var.isascii() and var.isidentifier():
+                value.value.name_hint = var
+            return
         if not isinstance(value, TensorView) or not value.storage.auto_named:
             return
         storage = value.storage
@@ -363,6 +381,14 @@ class Interpreter:
             raise
         except NeedConcrete as e:
             raise self.need_concrete(e) from None
+        except RuntimeValueUse as e:
+            raise self.error(
+                "err_dynamic_value",
+                f"{e.what}: it cannot be used in Python-level computation",
+                op,
+                hint="use a register as a dynamic loop bound, a while condition, or an operand "
+                "of nisa.register_move/register_store",
+            ) from None
         except RecursionError:
             raise self.error("err_recursion", "recursion is too deep", op) from None
         except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as e:
@@ -411,8 +437,18 @@ class Interpreter:
             self.exec_block(op.orelse)
 
     def s_while(self, op: p.WhileOp) -> None:
+        test = self.eval(op.test)
+        if isinstance(test, RegisterValue):
+            # `while reg:` is a hardware loop; the register is re-read before each iteration
+            loop = k.DynamicWhileOp.build(operands=[test.value], regions=[Region(Block())])
+            self.emit(loop)
+            with self.building(loop.body.block):
+                self.exec_block(op.body)
+            return
         count = 0
-        while self.truth(self.eval(op.test), op):
+        first = True
+        while self.truth(test if first else self.eval(op.test), op):
+            first = False
             count += 1
             if count > MAX_WHILE_ITERATIONS:
                 raise self.error(
@@ -431,6 +467,11 @@ class Interpreter:
 
     def s_for(self, op: p.ForOp) -> None:
         iterable = self.eval(op.iter)
+        if isinstance(iterable, DynamicRange):
+            from klr.tracer.dynamic import open_dynamic_for
+
+            self.dynamic_for(op, iterable, open_dynamic_for)
+            return
         if isinstance(iterable, LoopRange) and self.can_roll(op, iterable):
             self.rolled_for(op, iterable)
             return
@@ -444,6 +485,26 @@ class Interpreter:
             except ContinueLoop:
                 continue
         self.exec_block(op.orelse)
+
+    def dynamic_for(self, op: p.ForOp, r: DynamicRange, open_loop: Callable[..., Any]) -> None:
+        from klr.tracer.calls import _CALL
+
+        if op.orelse.blocks:
+            raise self.error("err_unsupported_syntax", "a dynamic loop cannot have an else clause", op)
+        token = _CALL.set((self, op))
+        try:
+            loop, index = open_loop(r)
+        finally:
+            _CALL.reset(token)
+        index.value.name_hint = _index_hint(op)
+        with self.building(loop.body.block):
+            self.assign(op.target, index)
+            try:
+                self.exec_block(op.body)
+            except (BreakLoop, ContinueLoop):
+                raise self.error(
+                    "err_unsupported_syntax", "break/continue cannot leave a dynamic loop", op
+                ) from None
 
     def can_roll(self, op: p.ForOp, r: LoopRange) -> bool:
         return (
@@ -976,6 +1037,14 @@ class Interpreter:
     # -- helpers -------------------------------------------------------------
 
     def truth(self, value: Any, op: Operation) -> bool:
+        if isinstance(value, RegisterValue):
+            raise self.error(
+                "err_dynamic_condition",
+                "a register's value is only known at run time; `if` needs a trace-time value",
+                op,
+                hint="branch at run time with `while reg:` / nl.while_loop, or predicate the "
+                "instructions (tensor_copy_predicated, select_reduce)",
+            )
         if isinstance(value, TensorView):
             raise self.error(
                 "err_dynamic_condition",
@@ -1060,16 +1129,9 @@ class Interpreter:
         if isinstance(fn, NotSupported):
             raise self.error("err_not_supported", f"'{fn.name}' is not supported yet", op, hint=fn.hint)
         if isinstance(fn, OpValue):
-            how = (
-                f"nisa.activation(dst=..., op=nl.{fn.name}, data=...)" if fn.act is not None
-                else f"nisa.tensor_tensor(dst=..., data1=..., data2=..., op=nl.{fn.name})"
-            )
-            raise self.error(
-                "err_not_supported",
-                f"the value-returning form nl.{fn.name}(...) is not supported yet",
-                op,
-                hint=f"write the instruction with a destination: {how}",
-            )
+            from klr.tracer.language import call_op_value
+
+            return call_op_value(self, fn, args, kwargs, op)
         raise self.error("err_python", f"{_type_name(fn)} is not callable", op)
 
     def call_method(self, obj: Instance, name: str, args: list[Any], op: Operation, kwargs: dict[str, Any] | None = None) -> Any:

@@ -110,6 +110,9 @@ class Library:
     def __init__(self, interp: Interpreter, target: Target):
         self.nl = language(target)
         self.nisa = isa(target)
+        from klr.tracer.dynamic import install
+
+        install(self.nl.attrs, self.nisa.attrs)  # type: ignore[arg-type]
         self.nki = Namespace(
             "nki",
             {

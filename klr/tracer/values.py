@@ -381,3 +381,43 @@ class NotSupported:
 
     name: str
     hint: str | None = None
+
+
+class RuntimeValueUse(Exception):
+    """Python-level use of a run-time value (a register)."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+@dataclass(frozen=True, eq=False)
+class RegisterValue:
+    """A virtual register: its value exists only at run time.
+
+    It can bound a dynamic loop, be a while condition or an operand of the register
+    instructions; any Python-level use (arithmetic, truth value, int()) is an error.
+    """
+
+    value: SSAValue
+    frozen: bool = False
+    """A dynamic loop's index: read-only."""
+
+    def _use(self, *args: object) -> Any:
+        raise RuntimeValueUse("a register's value is only known at run time")
+
+    __bool__ = __index__ = __int__ = __float__ = _use
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _use
+    __floordiv__ = __truediv__ = __mod__ = __lt__ = __le__ = __gt__ = __ge__ = _use
+
+    def __repr__(self) -> str:
+        return "<register>"
+
+
+@dataclass(frozen=True)
+class DynamicRange:
+    """What `nl.dynamic_range` returns: a hardware loop over registers or constants."""
+
+    start: Any
+    stop: Any
+    step: int

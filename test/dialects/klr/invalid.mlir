@@ -391,3 +391,46 @@ klr.kernel "k" target "gen3" args [] {
   klr.return
 }
 // CHECK: klr.dma_transpose: a rank-2 transpose uses axes (1, 0), and dst has the rank of src; got axes [0, 1]
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %h = klr.alloc "h" : !klr.tensor<256x64xfloat32, hbm>
+  klr.for affine 0 to 3 step 1 {
+  ^bb0(%i: index):
+    %v = klr.view %h[%i] offset 0 coeffs [8192] pattern [[64, 128], [1, 64]] : !klr.tensor<256x64xfloat32, hbm> -> !klr.tensor<128x64xfloat32, hbm>
+    %s = klr.alloc "s" : !klr.tensor<128x64xfloat32, sbuf>
+    klr.dma_copy %s, %v : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, hbm>
+  }
+  klr.return
+}
+// CHECK: klr.view reaches elements 0..24575 of a 16384-element tensor (checked over every iteration of the enclosing loops)
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<1x2xint32, sbuf>
+  %r = klr.register_alloc
+  klr.register_load %r, %s : !klr.tensor<1x2xint32, sbuf>
+  klr.return
+}
+// CHECK: klr.register_load reads one element of at most 32 bits from SBUF or HBM
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %r = klr.register_alloc
+  klr.register_move %r,
+  klr.return
+}
+// CHECK: klr.register_move takes a register or an immediate
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  klr.dynamic_for imm 0 to imm 4 step 1 {
+  ^bb0(%i: index):
+  }
+  klr.return
+}
+// CHECK: klr.dynamic_for has one !klr.reg block argument
