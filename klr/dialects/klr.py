@@ -653,6 +653,13 @@ def tensor_type(value: SSAValue) -> TensorType:
     return t
 
 
+def _KNOWN_INSTRUCTIONS() -> frozenset[str]:  # noqa: N802 - a constant computed lazily
+    """Instructions some target has: those the per-target tables decide about."""
+    from klr.targets import TARGETS
+
+    return frozenset().union(*(t.features.instructions for t in TARGETS.values()))
+
+
 class InstructionOp(IRDLOperation):
     """Base of the destination-passing instruction ops.
 
@@ -711,12 +718,31 @@ class InstructionOp(IRDLOperation):
                     f"{self.name}: dtype {t.element.value} of '{name}' is not supported on "
                     f"{target.name}"
                 )
-        if self.exec_engine() == Engine.GPSIMD:
+        short = self.name.removeprefix("klr.")
+        if short in _KNOWN_INSTRUCTIONS() and not target.has_instruction(short):
+            raise VerifyException(f"{self.name}: the instruction does not exist on {target.name}")
+        engine = self.exec_engine()
+        if engine != Engine.UNKNOWN and engine.value not in target.features.engines:
+            raise VerifyException(f"{self.name}: {target.name} has no {engine.value} engine")
+        if engine == Engine.GPSIMD:
             for name, t in self.tensors():
                 if t.mem == Memory.PSUM:
                     raise VerifyException(
                         f"{self.name}: the GpSimd engine cannot access PSUM ('{name}')"
                     )
+        for attr_name in ("op", "op0", "op1", "reduce_op", "cmp_op"):
+            attr = self.properties.get(attr_name)
+            if isinstance(attr, AluOpAttr) and attr.data.value not in target.features.alu_ops:
+                raise VerifyException(
+                    f"{self.name}: ALU operator '{attr.data.value}' is not available on {target.name}"
+                )
+            if isinstance(attr, ActFuncAttr) and (
+                attr.data.value not in target.features.activation_functions
+            ):
+                raise VerifyException(
+                    f"{self.name}: activation function '{attr.data.value}' is not available on "
+                    f"{target.name}"
+                )
         self.check(target)
 
     def check(self, target) -> None:  # type: ignore[no-untyped-def]
@@ -822,6 +848,11 @@ class TensorCopyOp(InstructionOp):
     def check(self, target) -> None:  # type: ignore[no-untyped-def]
         _require_on_chip(self, "dst", "src")
         _same_partitions_and_free(self, "dst", "src")
+        if self.exec_engine() == Engine.SCALAR and not target.features.scalar_tensor_copy:
+            raise VerifyException(
+                f"klr.tensor_copy: the Scalar engine has no tensor_copy on {target.name}; use "
+                "activation with op=copy"
+            )
 
 
 @irdl_op_definition
@@ -844,6 +875,13 @@ class TensorTensorOp(InstructionOp):
         _same_partitions_and_free(self, "dst", "data1", "data2")
         _not_both_psum(self, "data1", "data2")
         _bitvec_needs_integers(self, self.op.data, "dst", "data1", "data2")
+        if self.op.data == AluOp.POWER:
+            for name in ("dst", "data1", "data2"):
+                if tensor_type(getattr(self, name)).mem == Memory.PSUM:
+                    raise VerifyException(
+                        f"klr.tensor_tensor: power runs on GpSimd, which cannot access PSUM "
+                        f"('{name}')"
+                    )
         if self.op.data in UNARY_ALU_OPS:
             raise VerifyException(f"klr.tensor_tensor: '{self.op.data.value}' is a unary operator")
 
@@ -1060,6 +1098,14 @@ class NcMatmulOp(InstructionOp):
                 raise VerifyException(
                     f"klr.nc_matmul: dst dtype {d.element.value} is not a PSUM matmul output on "
                     f"{target.name} (allowed: {', '.join(sorted(target.matmul_psum_dtypes))})"
+                )
+            psum_bytes = d.free_size * DTYPE_BYTES[d.element]
+            limit = target.psum_bank_bytes * target.features.matmul_psum_banks
+            if psum_bytes > limit:
+                raise VerifyException(
+                    f"klr.nc_matmul: the result needs {psum_bytes} bytes per partition; one "
+                    f"matmul writes at most {limit} on {target.name} "
+                    f"({target.features.matmul_psum_banks} PSUM bank(s))"
                 )
             fmax = target.moving_fmax(d.element.value)
             if mv.free_size > fmax:

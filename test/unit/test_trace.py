@@ -281,7 +281,13 @@ def test_every_dtype_buffer_and_tile_size_constant(tmp_path: Path) -> None:
 
 
 def test_every_operator_object_and_enum(tmp_path: Path) -> None:
-    alus = [a.value for a in k.AluOp if a.value not in ("abs", "square", "relu", "rsqrt", "reciprocal")]
+    from klr.targets import get_target
+
+    # every operator object the hardware has on gen4 (divide/mod are NKI names without an ALU op)
+    hw = get_target("gen4").features.alu_ops
+    alus = [a.value for a in k.AluOp
+            if a.value not in ("abs", "square", "relu", "rsqrt", "reciprocal") and a.value in hw]
+    assert "divide" not in alus and len(alus) >= 25
     acts = [a.value for a in k.ActFunc]
     f = write(tmp_path, f"""
         @nki.jit
@@ -342,3 +348,17 @@ def test_top_level_api() -> None:
                        a="float32[256,512]", b="float32[256,512]")
     assert isinstance(result, klr.TraceResult)
     assert result.kernels[0].sym_name.data == "tensor_add_kernel"
+
+
+def test_operators_without_hardware_support_are_rejected(tmp_path: Path) -> None:
+    f = write(tmp_path, """
+        @nki.jit
+        def k(x):
+            t = nl.ndarray((128, 4), dtype=nl.float32, buffer=nl.sbuf)
+            nisa.tensor_tensor(dst=t, data1=t, data2=t, op=nl.divide)
+    """)
+    with pytest.raises(KlrError) as e:
+        kt.trace(f, "k", x="float32[1]")
+    assert e.value.diagnostics[0].message == (
+        "klr.tensor_tensor: ALU operator 'divide' is not available on gen3"
+    )

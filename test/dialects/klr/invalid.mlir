@@ -434,3 +434,39 @@ klr.kernel "k" target "gen3" args [] {
   klr.return
 }
 // CHECK: klr.dynamic_for has one !klr.reg block argument
+
+// -----
+
+klr.kernel "k" target "gen2" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  klr.tensor_copy %s, %s engine scalar : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_copy: the Scalar engine has no tensor_copy on gen2; use activation with op=copy
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %p = klr.alloc "p" : !klr.tensor<128x4xfloat32, psum>
+  klr.tensor_tensor power %p, %p, %p : !klr.tensor<128x4xfloat32, psum>, !klr.tensor<128x4xfloat32, psum>, !klr.tensor<128x4xfloat32, psum>
+  klr.return
+}
+// CHECK: klr.tensor_tensor: power runs on GpSimd, which cannot access PSUM ('dst')
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  klr.tensor_tensor abs_max %s, %s, %s : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_tensor: ALU operator 'abs_max' is not available on gen3
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  klr.activation prelu %s, %s : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.activation: activation function 'prelu' is not available on gen3
