@@ -1615,6 +1615,113 @@ class DevicePrintOp(IRDLOperation):
     assembly_format = "$prefix $tensor attr-dict `:` type($tensor)"
 
 
+@irdl_op_definition
+class RangeSelectOp(InstructionOp):
+    """`dst = where(cmp0(idx, bound0) & cmp1(idx, bound1), on_true, on_false_value)` with
+    `idx[f] = range_start + f`, and max-accumulation (Vector, v3+, nki.md §9.3)."""
+
+    name = "klr.range_select"
+    dst = operand_def(TensorType)
+    on_true = operand_def(TensorType)
+    bound0 = operand_def(TensorType)
+    bound1 = operand_def(TensorType)
+    comp_op0 = prop_def(AluOpAttr)
+    comp_op1 = prop_def(AluOpAttr)
+    range_start = prop_def(IntAttr)
+    on_false_value = prop_def(FloatAttr)
+    reduce_res = opt_operand_def(TensorType)
+    reduce_cmd = prop_def(ReduceCmdAttr, ReduceCmdAttr(ReduceCmd.RESET_REDUCE))
+    reduce_op = prop_def(AluOpAttr, AluOpAttr(AluOp.MAXIMUM))
+    assembly_format = (
+        "$dst `,` $on_true `where` $comp_op0 $bound0 `and` $comp_op1 $bound1 `start` $range_start "
+        "`else` $on_false_value (`reduce` $reduce_op^)? (`cmd` $reduce_cmd^)? (`into` $reduce_res^)? "
+        "attr-dict `:` type($dst) `,` type($on_true) `,` type($bound0) `,` type($bound1) "
+        "(`into` type($reduce_res)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "on_true", "bound0", "bound1", "reduce_res")
+        _same_partitions_and_free(self, "dst", "on_true")
+        dst = tensor_type(self.dst)
+        for name in ("bound0", "bound1", "reduce_res"):
+            _vector_operand(self, name, dst)
+        allowed = COMPARISON_ALU_OPS - {AluOp.NOT_EQUAL}
+        for name in ("comp_op0", "comp_op1"):
+            if getattr(self, name).data not in allowed:
+                raise VerifyException(
+                    f"klr.range_select: {name} must be equal, less, less_equal, greater or "
+                    f"greater_equal"
+                )
+
+
+@irdl_op_definition
+class NcMatchReplace8Op(InstructionOp):
+    """Replace the first occurrence of each of 8 values per partition with `imm`, optionally
+    recording their indices (Vector, nki.md §9.3)."""
+
+    name = "klr.nc_match_replace8"
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    vals = operand_def(TensorType)
+    imm = prop_def(FloatAttr)
+    dst_idx = opt_operand_def(TensorType)
+    assembly_format = (
+        "$dst `,` $data `,` $vals `with` $imm (`indices` $dst_idx^)? attr-dict `:` type($dst) `,` "
+        "type($data) `,` type($vals) (`indices` type($dst_idx)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data", "vals", "dst_idx")
+        _same_partitions_and_free(self, "dst", "data")
+        d, v = tensor_type(self.dst), tensor_type(self.vals)
+        if v.partitions != d.partitions or v.free_size != 8:
+            raise VerifyException(f"klr.nc_match_replace8: vals must be ({d.partitions}, 8)")
+        if self.dst_idx is not None:
+            i = tensor_type(self.dst_idx)
+            if i.partitions != d.partitions or i.free_size != 8:
+                raise VerifyException(f"klr.nc_match_replace8: dst_idx must be ({d.partitions}, 8)")
+        if d.free_size > 16384:
+            raise VerifyException("klr.nc_match_replace8: at most 16384 elements per partition")
+
+
+@irdl_op_definition
+class LocalGatherOp(InstructionOp):
+    """Per GpSimd core (16 partitions): `dst[p, j, e] = src[p, idx[j] + e]` (nki.md §9.4)."""
+
+    name = "klr.local_gather"
+    dst = operand_def(TensorType)
+    src_buffer = operand_def(TensorType)
+    index = operand_def(TensorType)
+    num_elem_per_idx = prop_def(IntAttr)
+    num_valid_indices = opt_prop_def(IntAttr)
+    assembly_format = (
+        "$dst `,` $src_buffer `at` $index `elements` $num_elem_per_idx "
+        "(`valid` $num_valid_indices^)? attr-dict `:` type($dst) `,` type($src_buffer) `,` "
+        "type($index)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        for name in ("dst", "src_buffer", "index"):
+            if tensor_type(getattr(self, name)).mem != Memory.SBUF:
+                raise VerifyException(f"klr.local_gather: {name} must be in SBUF (GpSimd)")
+        d, s, i = tensor_type(self.dst), tensor_type(self.src_buffer), tensor_type(self.index)
+        if i.element != Dtype.UINT16:
+            raise VerifyException("klr.local_gather: index must be uint16")
+        if s.partitions != i.partitions or s.partitions % 16 != 0 or d.partitions != s.partitions:
+            raise VerifyException(
+                "klr.local_gather: src, index and dst share a partition count that is a "
+                "multiple of 16"
+            )
+        if self.num_elem_per_idx.data not in (1, 2, 4, 8, 16, 32):
+            raise VerifyException("klr.local_gather: num_elem_per_idx is 1, 2, 4, 8, 16 or 32")
+        if d.element != s.element:
+            raise VerifyException("klr.local_gather: no dtype conversion (dst and src dtypes differ)")
+        valid = self.num_valid_indices.data if self.num_valid_indices is not None else None
+        per_core = 16 * i.free_size if valid is None else valid
+        if per_core > 4096:
+            raise VerifyException("klr.local_gather: at most 4096 indices per core")
+
+
 Klr = Dialect(
     "klr",
     [
@@ -1645,6 +1752,9 @@ Klr = Dialect(
         Max8Op,
         NcFindIndex8Op,
         DmaTransposeOp,
+        RangeSelectOp,
+        NcMatchReplace8Op,
+        LocalGatherOp,
         RegisterAllocOp,
         RegisterMoveOp,
         RegisterLoadOp,

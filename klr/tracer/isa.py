@@ -290,10 +290,56 @@ def dma_transpose(dst: Any, src: Any, axes: Any = None, priority: Any = None, dg
 # ---------------------------------------------------------------------------
 
 
+def range_select(dst: Any, on_true_tile: Any, comp_op0: Any, comp_op1: Any, bound0: Any,
+                 bound1: Any, reduce_cmd: Any = None, reduce_res: Any = None, reduce_op: Any = None,
+                 range_start: Any = 0, on_false_value: Any = -3.4028234663852886e38,
+                 name: Any = None) -> None:
+    cmd = _reduce_cmd(reduce_cmd) if reduce_cmd is not None else k.ReduceCmd.RESET_REDUCE
+    rop = alu_arg("reduce_op", reduce_op, allow_none=True) or k.AluOp.MAXIMUM
+    emit(
+        k.RangeSelectOp,
+        [tensor_arg("dst", dst), tensor_arg("on_true_tile", on_true_tile),
+         tensor_arg("bound0", bound0), tensor_arg("bound1", bound1),
+         opt_tensor_arg("reduce_res", reduce_res)],
+        {
+            "comp_op0": k.AluOpAttr(alu_arg("comp_op0", comp_op0)),  # type: ignore[arg-type]
+            "comp_op1": k.AluOpAttr(alu_arg("comp_op1", comp_op1)),  # type: ignore[arg-type]
+            "range_start": k.IntAttr(int_arg("range_start", range_start)),
+            "on_false_value": k.FloatAttr(number_arg("on_false_value", on_false_value)),
+            "reduce_cmd": k.ReduceCmdAttr(cmd),
+            "reduce_op": k.AluOpAttr(rop),
+        },
+    )
+
+
+def nc_match_replace8(dst: Any, data: Any, vals: Any, imm: Any, dst_idx: Any = None,
+                      name: Any = None) -> None:
+    emit(
+        k.NcMatchReplace8Op,
+        [tensor_arg("dst", dst), tensor_arg("data", data), tensor_arg("vals", vals),
+         opt_tensor_arg("dst_idx", dst_idx)],
+        {"imm": k.FloatAttr(number_arg("imm", imm))},
+    )
+
+
+def local_gather(dst: Any, src_buffer: Any, index: Any, num_elem_per_idx: Any = 1,
+                 num_valid_indices: Any = None, name: Any = None) -> None:
+    emit(
+        k.LocalGatherOp,
+        [tensor_arg("dst", dst), tensor_arg("src_buffer", src_buffer), tensor_arg("index", index)],
+        {
+            "num_elem_per_idx": k.IntAttr(int_arg("num_elem_per_idx", num_elem_per_idx)),
+            "num_valid_indices": (
+                k.IntAttr(int_arg("num_valid_indices", num_valid_indices))
+                if num_valid_indices is not None else None
+            ),
+        },
+    )
+
+
 _NOT_TRACED_ISA = [
     "activate2", "tensor_scalar_reduce", "tensor_scalar_cumulative", "exponential",
-    "range_select", "nc_match_replace8", "nc_stream_shuffle", "dropout", "quantize_mx",
-    "local_gather", "nc_n_gather", "sequence_bounds", "nonzero_with_count", "topk", "rng",
+    "nc_stream_shuffle", "dropout", "quantize_mx", "nc_n_gather", "sequence_bounds", "nonzero_with_count", "topk", "rng",
     "rand2", "rand_set_state", "rand_get_state", "set_rng_seed", "dma_compute", "nc_matmul_mx",
     "core_barrier", "sendrecv", "register_alloc", "register_move", "register_load",
     "register_store", "get_nc_version", "get_nc_sub_version",
@@ -310,7 +356,7 @@ def isa(target: Target) -> Namespace:
                activation, activation_reduce, tensor_reduce, nc_matmul, nc_transpose, memset,
                reciprocal, bn_stats, bn_aggr, iota, affine_select, tensor_partition_reduce,
                tensor_copy_predicated, tensor_tensor_scan, select_reduce, max8, nc_find_index8,
-               dma_transpose):
+               dma_transpose, range_select, nc_match_replace8, local_gather):
         attrs[fn.__name__] = Builtin(f"nki.isa.{fn.__name__}", fn)
     for n in _NOT_TRACED_ISA:
         attrs.setdefault(n, NotSupported(f"nki.isa.{n}"))

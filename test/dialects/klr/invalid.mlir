@@ -470,3 +470,44 @@ klr.kernel "k" target "gen3" args [] {
   klr.return
 }
 // CHECK: klr.activation: activation function 'prelu' is not available on gen3
+
+// -----
+
+klr.kernel "k" target "gen2" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x4xfloat32, sbuf>
+  %b = klr.alloc "b" : !klr.tensor<128x1xfloat32, sbuf>
+  klr.range_select %d, %d where greater %b and less %b start 0 else 0.0 : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.range_select: the instruction does not exist on gen2
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x4xfloat32, sbuf>
+  %b = klr.alloc "b" : !klr.tensor<128x1xfloat32, sbuf>
+  klr.range_select %d, %d where not_equal %b and less %b start 0 else 0.0 : !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.range_select: comp_op0 must be equal, less, less_equal, greater or greater_equal
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x64xfloat32, sbuf>
+  %v = klr.alloc "v" : !klr.tensor<128x4xfloat32, sbuf>
+  klr.nc_match_replace8 %d, %d, %v with 0.0 : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_match_replace8: vals must be (128, 8)
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xfloat32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x64xfloat32, sbuf>
+  %i = klr.alloc "i" : !klr.tensor<128x4xint32, sbuf>
+  klr.local_gather %d, %s at %i elements 2 : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x4xint32, sbuf>
+  klr.return
+}
+// CHECK: klr.local_gather: index must be uint16

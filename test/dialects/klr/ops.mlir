@@ -66,6 +66,13 @@ builtin.module {
     klr.max8 %top, %a : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
     %where = klr.alloc "where" : !klr.tensor<128x8xuint32, sbuf>
     klr.nc_find_index8 %where, %a, %top : !klr.tensor<128x8xuint32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
+    %lo = klr.alloc "lo" : !klr.tensor<128x1xfloat32, sbuf>
+    %hi = klr.alloc "hi" : !klr.tensor<128x1xfloat32, sbuf>
+    klr.range_select %a, %a where greater_equal %lo and less %hi start 0 else -3.4028234663852886e+38 into %acc : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf> into !klr.tensor<128x1xfloat32, sbuf>
+    klr.nc_match_replace8 %a, %a, %top with -1000000000.0 indices %where : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf> indices !klr.tensor<128x8xuint32, sbuf>
+    %gidx = klr.alloc "gidx" : !klr.tensor<128x4xuint16, sbuf>
+    %gathered = klr.alloc "gathered" : !klr.tensor<128x8x2xfloat32, sbuf>
+    klr.local_gather %gathered, %a at %gidx elements 2 valid 8 : !klr.tensor<128x8x2xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x4xuint16, sbuf>
     %xt = klr.alloc "xt" : !klr.tensor<64x128xfloat32, sbuf>
     %6 = klr.view %x[] offset 0 coeffs [] pattern [[128, 128], [1, 64]] : !klr.tensor<256x128xfloat32, hbm> -> !klr.tensor<128x64xfloat32, hbm>
     klr.dma_transpose %xt, %6 axes [1, 0] : !klr.tensor<64x128xfloat32, sbuf>, !klr.tensor<128x64xfloat32, hbm>
@@ -149,20 +156,27 @@ builtin.module {
 // CHECK-NEXT: klr.max8 %[[V22]], %[[V2]] : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>
 // CHECK-NEXT: %[[V23:[A-Za-z0-9_.$-]+]] = klr.alloc "where" : !klr.tensor<128x8xuint32, sbuf>
 // CHECK-NEXT: klr.nc_find_index8 %[[V23]], %[[V2]], %[[V22]] : !klr.tensor<128x8xuint32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
-// CHECK-NEXT: %[[V24:[A-Za-z0-9_.$-]+]] = klr.alloc "xt" : !klr.tensor<64x128xfloat32, sbuf>
-// CHECK-NEXT: %[[V25:[A-Za-z0-9_.$-]+]] = klr.view %[[V0]][] offset 0 coeffs [] pattern [[128, 128], [1, 64]] : !klr.tensor<256x128xfloat32, hbm> -> !klr.tensor<128x64xfloat32, hbm>
-// CHECK-NEXT: klr.dma_transpose %[[V24]], %[[V25]] axes [1, 0] : !klr.tensor<64x128xfloat32, sbuf>, !klr.tensor<128x64xfloat32, hbm>
-// CHECK-NEXT: %[[V26:[A-Za-z0-9_.$-]+]] = klr.alloc "out" : !klr.tensor<128x64xfloat32, shared_hbm>
+// CHECK-NEXT: %[[V24:[A-Za-z0-9_.$-]+]] = klr.alloc "lo" : !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: %[[V25:[A-Za-z0-9_.$-]+]] = klr.alloc "hi" : !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: klr.range_select %[[V2]], %[[V2]] where greater_equal %[[V24]] and less %[[V25]] start 0 else -3.4028234663852886e+38 into %[[V5]] : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf> into !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: klr.nc_match_replace8 %[[V2]], %[[V2]], %[[V22]] with -1000000000.0 indices %[[V23]] : !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf> indices !klr.tensor<128x8xuint32, sbuf>
+// CHECK-NEXT: %[[V26:[A-Za-z0-9_.$-]+]] = klr.alloc "gidx" : !klr.tensor<128x4xuint16, sbuf>
+// CHECK-NEXT: %[[V27:[A-Za-z0-9_.$-]+]] = klr.alloc "gathered" : !klr.tensor<128x8x2xfloat32, sbuf>
+// CHECK-NEXT: klr.local_gather %[[V27]], %[[V2]] at %[[V26]] elements 2 valid 8 : !klr.tensor<128x8x2xfloat32, sbuf>, !klr.tensor<128x64xfloat32, sbuf>, !klr.tensor<128x4xuint16, sbuf>
+// CHECK-NEXT: %[[V28:[A-Za-z0-9_.$-]+]] = klr.alloc "xt" : !klr.tensor<64x128xfloat32, sbuf>
+// CHECK-NEXT: %[[V29:[A-Za-z0-9_.$-]+]] = klr.view %[[V0]][] offset 0 coeffs [] pattern [[128, 128], [1, 64]] : !klr.tensor<256x128xfloat32, hbm> -> !klr.tensor<128x64xfloat32, hbm>
+// CHECK-NEXT: klr.dma_transpose %[[V28]], %[[V29]] axes [1, 0] : !klr.tensor<64x128xfloat32, sbuf>, !klr.tensor<128x64xfloat32, hbm>
+// CHECK-NEXT: %[[V30:[A-Za-z0-9_.$-]+]] = klr.alloc "out" : !klr.tensor<128x64xfloat32, shared_hbm>
 // CHECK-NEXT: klr.for sequential 0 to 2 step 1 {
-// CHECK-NEXT: ^bb0(%[[V27:[A-Za-z0-9_.$-]+]]: index):
-// CHECK-NEXT: %[[V28:[A-Za-z0-9_.$-]+]] = klr.view %[[V26]][%[[V27]]] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, shared_hbm> -> !klr.tensor<64x64xfloat32, shared_hbm>
-// CHECK-NEXT: %[[V29:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][%[[V27]]] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<64x64xfloat32, sbuf>
-// CHECK-NEXT: klr.dma_copy %[[V28]], %[[V29]] : !klr.tensor<64x64xfloat32, shared_hbm>, !klr.tensor<64x64xfloat32, sbuf>
+// CHECK-NEXT: ^bb0(%[[V31:[A-Za-z0-9_.$-]+]]: index):
+// CHECK-NEXT: %[[V32:[A-Za-z0-9_.$-]+]] = klr.view %[[V30]][%[[V31]]] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, shared_hbm> -> !klr.tensor<64x64xfloat32, shared_hbm>
+// CHECK-NEXT: %[[V33:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][%[[V31]]] offset 0 coeffs [4096] pattern [[64, 64], [1, 64]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<64x64xfloat32, sbuf>
+// CHECK-NEXT: klr.dma_copy %[[V32]], %[[V33]] : !klr.tensor<64x64xfloat32, shared_hbm>, !klr.tensor<64x64xfloat32, sbuf>
 // CHECK-NEXT: }
-// CHECK-NEXT: %[[V30:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][] offset 0 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
-// CHECK-NEXT: klr.tensor_copy %[[V30]], %[[V4]] : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
-// CHECK-NEXT: %[[V31:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][] offset 1 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
-// CHECK-NEXT: klr.tensor_copy %[[V31]], %[[V4]] : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
-// CHECK-NEXT: klr.return %[[V26]] : !klr.tensor<128x64xfloat32, shared_hbm>
+// CHECK-NEXT: %[[V34:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][] offset 0 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: klr.tensor_copy %[[V34]], %[[V4]] : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: %[[V35:[A-Za-z0-9_.$-]+]] = klr.view %[[V2]][] offset 1 coeffs [] pattern [[64, 128], [1, 1]] : !klr.tensor<128x64xfloat32, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: klr.tensor_copy %[[V35]], %[[V4]] : !klr.tensor<128x1xfloat32, sbuf>, !klr.tensor<128x1xfloat32, sbuf>
+// CHECK-NEXT: klr.return %[[V30]] : !klr.tensor<128x64xfloat32, shared_hbm>
 // CHECK-NEXT: }
 // CHECK-NEXT: }

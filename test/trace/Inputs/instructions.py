@@ -70,6 +70,16 @@ def forms(x, y, scale=0.5):
     nisa.max8(dst=top, src=a)
     where = nl.ndarray((128, 8), dtype=nl.uint32, buffer=nl.sbuf)
     nisa.nc_find_index8(dst=where, data=a, vals=top)
+    # range_select (v3+), nc_match_replace8, local_gather
+    lo = nl.ndarray((128, 1), dtype=nl.float32, buffer=nl.sbuf)
+    hi = nl.ndarray((128, 1), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.range_select(dst=a, on_true_tile=a, comp_op0=nl.greater_equal, comp_op1=nl.less,
+                      bound0=lo, bound1=hi, reduce_res=acc, range_start=0)
+    nisa.nc_match_replace8(dst=a, data=a, vals=top, imm=-1.0e9, dst_idx=where)
+    gidx = nl.ndarray((128, 4), dtype=nl.uint16, buffer=nl.sbuf)
+    gathered = nl.ndarray((128, 8, 2), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.local_gather(dst=gathered, src_buffer=a, index=gidx, num_elem_per_idx=2,
+                      num_valid_indices=8)
     # DMA transpose from HBM into SBUF
     xt = nl.ndarray((64, 128), dtype=nl.float32, buffer=nl.sbuf)
     nisa.dma_transpose(dst=xt, src=x[0:128, 0:64])
