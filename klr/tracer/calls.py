@@ -11,7 +11,7 @@ import inspect
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from xdsl.ir import Operation
+from xdsl.ir import Attribute, Operation
 from xdsl.utils.exceptions import VerifyException
 
 from klr.dialects import klr as k
@@ -145,6 +145,7 @@ def emit(op_cls: type[Operation], operands: list[Any], props: dict[str, Any]) ->
         else:
             ssa.append(o)
     op = op_cls.build(operands=ssa, properties={n: v for n, v in props.items() if v is not None})
+    op.location = source_location(interp, call)
     interp.emit(op)
     try:
         # the op's own rules only (the enclosing block is still being built)
@@ -185,3 +186,17 @@ def int_arg(name: str, value: Any) -> int:
     if not is_int(value):
         raise fail("err_bad_arguments", f"'{name}' must be an int known at trace time, got {describe(value)}")
     return int(value)
+
+
+def source_location(interp: Interpreter, call: Operation) -> Attribute:
+    """The kernel source position of a call, as a builtin location (printed with
+    `--print-debuginfo`; the simulator cites it in run-time messages)."""
+    from xdsl.dialects.builtin import UNKNOWN_LOC, FileLineColLoc, IntAttr, StringAttr
+
+    from klr.dialects import py_ast
+
+    loc = call.properties.get("loc")
+    if not isinstance(loc, py_ast.LocAttr) or not interp.frames:
+        return UNKNOWN_LOC
+    line, col, _, _ = loc.data
+    return FileLineColLoc(StringAttr(interp.frames[-1].module.file), IntAttr(line), IntAttr(col + 1))

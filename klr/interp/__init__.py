@@ -1,0 +1,165 @@
+"""Running `klr` kernels on NumPy: the reference interpreter behind `klr run` and
+`klr.simulate`.
+
+    out = klr.simulate(softmax_kernel)(x)          # like nki.simulate(kernel)(x)
+    result = run_module(module, {"x": x})           # traced module, inputs by name
+
+`mode="precise"` (default) keeps every tensor in its real dtype (bfloat16, float8, ...);
+`mode="fp32"` keeps floats in float32, to tell algorithm bugs from precision loss.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from xdsl.dialects import builtin
+
+from klr.diagnostics import Diagnostic, KlrError, Location, Severity
+from klr.dialects import klr as k
+from klr.interp import dtypes as dt
+from klr.interp.machine import Compiler, Machine, Ref, SimulationError, Storage, location
+
+
+@dataclass
+class RunResult:
+    """What a run produced."""
+
+    outputs: list[np.ndarray]
+    """The returned tensors, in order."""
+    inputs: dict[str, np.ndarray]
+    """The kernel's tensor arguments after the run (in-place writes included)."""
+    printed: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    instructions: int = 0
+
+
+def _diag(code: str, message: str, op: Any, severity: Severity, hint: str | None = None) -> Diagnostic:
+    loc = location(op)
+    where = Location(loc[0], loc[1], loc[2]) if loc is not None else None
+    return Diagnostic(code, message, where, severity, hint)
+
+
+def run_module(
+    module: builtin.ModuleOp,
+    inputs: Mapping[str, np.ndarray],
+    mode: str = "precise",
+) -> RunResult:
+    """Run every kernel of a traced module (one per SPMD program instance) in order.
+
+    Program instances share HBM: their inputs, and `shared_hbm` tensors of the same
+    name (the outputs all instances write their part of).
+    """
+    if mode not in ("precise", "fp32"):
+        raise KlrError(Diagnostic("err_usage", f"unknown mode '{mode}' (precise or fp32)"))
+    kernels = [op for op in module.body.block.ops if isinstance(op, k.KernelOp)]
+    if not kernels:
+        raise KlrError(Diagnostic("err_bad_ir", "no klr.kernel to run"))
+    machine = Machine(mode=mode)
+    arg_storage: dict[str, Storage] = {}
+    outputs: list[Ref] = []
+    for kernel in kernels:
+        try:
+            compiled = Compiler(machine).compile(kernel)
+        except SimulationError as e:
+            raise KlrError(_diag(e.code, e.message, e.op, Severity.ERROR, e.hint)) from None
+        env: list[Any] = [None] * compiled.nslots
+        for slot, t, name in zip(compiled.arg_slots, compiled.arg_types, compiled.arg_names):
+            if name not in arg_storage:
+                arg_storage[name] = _input_storage(machine, name, t, inputs)
+            env[slot] = _whole_ref(arg_storage[name])
+        try:
+            for step in compiled.steps:
+                step(env)
+        except SimulationError as e:
+            raise KlrError(_diag(e.code, e.message, e.op, Severity.ERROR, e.hint)) from None
+        outputs = [env[s] for s in compiled.result_slots]
+    results: list[np.ndarray] = []
+    warnings = [_diag(c, m, op, Severity.WARNING) for c, m, op in machine.warnings]
+    for ref in outputs:
+        if not ref.storage.init.all():
+            missing = int((~ref.storage.init).sum())
+            warnings.append(
+                Diagnostic(
+                    "warn_output_unwritten",
+                    f"output '{ref.storage.name}' has {missing} elements the kernel never wrote",
+                    severity=Severity.WARNING,
+                )
+            )
+        results.append(ref.storage.data.copy())
+    return RunResult(
+        results,
+        {n: s.data.copy() for n, s in arg_storage.items()},
+        machine.printed,
+        warnings,
+        machine.instructions,
+    )
+
+
+def _whole_ref(storage: Storage) -> Ref:
+    from klr.interp.machine import _whole
+
+    return _whole(storage)
+
+
+def _input_storage(m: Machine, name: str, t: k.TensorType, inputs: Mapping[str, np.ndarray]) -> Storage:
+    if name not in inputs:
+        raise KlrError(
+            Diagnostic("err_missing_argument", f"no input array for tensor argument '{name}'")
+        )
+    array = np.asarray(inputs[name])
+    if tuple(array.shape) != t.get_shape():
+        raise KlrError(
+            Diagnostic(
+                "err_bad_arguments",
+                f"input '{name}' has shape {tuple(array.shape)}, the kernel was traced for "
+                f"{t.get_shape()}",
+            )
+        )
+    storage = m.new_storage(name, t)
+    if array.dtype == storage.data.dtype:
+        storage.data[...] = array
+    else:
+        storage.data[...] = dt.convert(array.astype(np.float32), storage.data.dtype)
+    storage.init[...] = True
+    return storage
+
+
+def simulate(
+    kernel: Callable[..., Any],
+    *,
+    mode: str = "precise",
+    grid: tuple[int, ...] = (),
+    target: str | None = None,
+) -> Callable[..., Any]:
+    """`klr.simulate(kernel)(*args, **kwargs)`: trace for the arguments' shapes and run.
+
+    Array arguments (anything with `.shape` and `.dtype`) become HBM tensors; other
+    arguments are compile-time constants. Returns the kernel's output array (or a tuple
+    of them); in-place writes to input arrays are copied back into them, as NKI's
+    simulator does. The kernel's module is never re-imported: its source is gathered.
+    """
+    from klr.tracer import TensorSpec, trace
+
+    fn = inspect.unwrap(kernel)
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = inspect.signature(fn).bind(*args, **kwargs)
+        except TypeError as e:
+            raise KlrError(Diagnostic("err_bad_arguments", f"{fn.__name__}(): {e}")) from None
+        values = dict(bound.arguments)
+        arrays = {n: v for n, v in values.items() if TensorSpec.of(v) is not None}
+        result = trace(fn, grid=grid, target=target, **values)
+        ran = run_module(result.module, arrays, mode)
+        for name, array in arrays.items():
+            if isinstance(array, np.ndarray) and array.flags.writeable:
+                array[...] = ran.inputs[name].astype(array.dtype)
+        if not ran.outputs:
+            return None
+        return ran.outputs[0] if len(ran.outputs) == 1 else tuple(ran.outputs)
+
+    return run

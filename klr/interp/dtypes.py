@@ -1,0 +1,74 @@
+"""NKI dtypes as NumPy dtypes, and the conversions engines apply on read and write.
+
+Engines compute in float32 (nki.md §7.2): inputs are converted to float32 on read and
+results rounded to the destination dtype on write. Float targets round to nearest even
+(ml_dtypes); integer targets round to nearest even and saturate to their range, with
+NaN written as 0 (docs/semantics.md, "Conversions").
+"""
+
+from __future__ import annotations
+
+import ml_dtypes
+import numpy as np
+
+from klr.dialects.klr import Dtype
+
+NUMPY_DTYPES: dict[Dtype, np.dtype] = {
+    Dtype.BOOL_: np.dtype(np.uint8),
+    Dtype.INT8: np.dtype(np.int8),
+    Dtype.INT16: np.dtype(np.int16),
+    Dtype.INT32: np.dtype(np.int32),
+    Dtype.UINT8: np.dtype(np.uint8),
+    Dtype.UINT16: np.dtype(np.uint16),
+    Dtype.UINT32: np.dtype(np.uint32),
+    Dtype.FLOAT16: np.dtype(np.float16),
+    Dtype.BFLOAT16: np.dtype(ml_dtypes.bfloat16),
+    # tfloat32 / float32r are stored as 4-byte floats; the TensorE truncation of their
+    # mantissa is applied by the matmul rule, not by storage
+    Dtype.TFLOAT32: np.dtype(np.float32),
+    Dtype.FLOAT32: np.dtype(np.float32),
+    Dtype.FLOAT32R: np.dtype(np.float32),
+    Dtype.FLOAT8_E4M3: np.dtype(ml_dtypes.float8_e4m3),
+    Dtype.FLOAT8_E4M3FN: np.dtype(ml_dtypes.float8_e4m3fn),
+    Dtype.FLOAT8_E5M2: np.dtype(ml_dtypes.float8_e5m2),
+    Dtype.FLOAT8_E8M0FNU: np.dtype(ml_dtypes.float8_e8m0fnu),
+    # packed MX types are opaque words
+    Dtype.FLOAT8_E5M2_X4: np.dtype(np.uint32),
+    Dtype.FLOAT8_E4M3FN_X4: np.dtype(np.uint32),
+    Dtype.FLOAT4_E2M1FN_X4: np.dtype(np.uint16),
+}
+
+_INTEGER_KINDS = "iub"
+
+
+def numpy_dtype(dtype: Dtype) -> np.dtype:
+    return NUMPY_DTYPES[dtype]
+
+
+def is_integer(dt: np.dtype) -> bool:
+    return dt.kind in _INTEGER_KINDS
+
+
+def poison(dt: np.dtype) -> object:
+    """The value uninitialized memory holds: NaN for floats, an unlikely pattern for ints."""
+    if is_integer(dt):
+        return np.iinfo(dt).max if dt.kind != "b" else 1
+    return np.nan
+
+
+def to_f32(values: np.ndarray) -> np.ndarray:
+    """What an engine reads: the values as float32."""
+    return values.astype(np.float32, copy=False)
+
+
+def convert(values: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """Round float32 results to `dt` the way engines write them."""
+    if values.dtype == dt:
+        return values
+    if is_integer(dt):
+        info = np.iinfo(dt)
+        v = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=info.max, neginf=info.min)
+        v = np.clip(np.rint(v), info.min, info.max)
+        return v.astype(dt)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return values.astype(dt)
