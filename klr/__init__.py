@@ -12,12 +12,14 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from klr.diagnostics import Diagnostic, KlrError
     from klr.frontend.gather import GatherResult, gather
+    from klr.interp import simulate
     from klr.tracer import TensorSpec, TraceResult, trace
 
 __all__ = [
     "gather",
     "GatherResult",
     "trace",
+    "simulate",
     "TraceResult",
     "TensorSpec",
     "KlrError",
@@ -29,6 +31,7 @@ _LAZY = {
     "gather": ("klr.frontend.gather", "gather"),
     "GatherResult": ("klr.frontend.gather", "GatherResult"),
     "trace": ("klr.tracer", "trace"),
+    "simulate": ("klr.interp", "simulate"),
     "TraceResult": ("klr.tracer", "TraceResult"),
     "TensorSpec": ("klr.tracer", "TensorSpec"),
     "KlrError": ("klr.diagnostics", "KlrError"),

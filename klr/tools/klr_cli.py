@@ -59,6 +59,25 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("-o", "--output", help="write the IR here instead of stdout")
     t.add_argument("--json", action="store_true", dest="json_sub", help=argparse.SUPPRESS)
 
+    r = sub.add_parser("run", help="trace a kernel and run it on KLR's simulator")
+    r.add_argument("file", help="a kernel's .py file")
+    r.add_argument("function", nargs="?", help="kernel function (default: the module's KERNEL)")
+    r.add_argument("--arg", "-a", action="append", default=[], metavar="NAME=VALUE",
+                   help="as for 'klr trace'; tensors get random inputs (see --seed)")
+    r.add_argument("--input", "-i", action="append", default=[], metavar="NAME=FILE.npy",
+                   help="take a tensor argument from a .npy file")
+    r.add_argument("--example", action="store_true",
+                   help="use the module's example_inputs(rng) (imports the module)")
+    r.add_argument("--check", action="store_true",
+                   help="compare with the module's NumPy reference(...) (imports the module)")
+    r.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
+    r.add_argument("--mode", choices=["precise", "fp32"], default="precise",
+                   help="precise: tensors in their real dtypes; fp32: floats kept in float32")
+    r.add_argument("--grid", help="SPMD launch grid, e.g. 2 or 2,2")
+    r.add_argument("--target", help="gen2 (trn1), gen3 (trn2, default) or gen4 (trn3)")
+    r.add_argument("--save", metavar="OUT.npz", help="save the outputs")
+    r.add_argument("--json", action="store_true", dest="json_sub", help=argparse.SUPPRESS)
+
     i = sub.add_parser("info", help="summarize a gathered file")
     i.add_argument("file", help="a gathered .klr file (or a .py file with FUNC)")
     i.add_argument("function", nargs="?", help="kernel function, when FILE is a .py file")
@@ -211,6 +230,12 @@ def cmd_trace(args: argparse.Namespace, err: TextIO, as_json: bool) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: bool) -> int:
+    from klr.tools.run_command import run_command
+
+    return run_command(args, out, err, as_json)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
@@ -227,6 +252,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         try:
             if args.command == "gather":
                 return cmd_gather(args, err, as_json)
+            if args.command == "run":
+                return cmd_run(args, out, err, as_json)
             if args.command == "trace":
                 return cmd_trace(args, err, as_json)
             if args.command == "info":

@@ -1,0 +1,104 @@
+"""The contents of the stand-in `nki`, `nki.language`, `nki.isa` and `nki.typing` modules."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from klr.dialects.klr import ActFunc, AluOp, Dtype
+
+
+class Kernel:
+    """What `@nki.jit` returns: call it with NumPy arrays to run it on KLR's simulator."""
+
+    def __init__(self, fn: Callable[..., Any], grid: tuple[int, ...] = (), **options: Any):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.grid = grid
+        self.options = options
+
+    def __getitem__(self, grid: Any) -> Kernel:
+        dims = grid if isinstance(grid, tuple) else (grid,)
+        return Kernel(self.fn, tuple(int(d) for d in dims), **self.options)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from klr.interp import simulate
+
+        return simulate(self.fn, grid=self.grid)(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<nki kernel {self.fn.__name__} (KLR stand-in)>"
+
+
+def jit(fn: Callable[..., Any] | None = None, **options: Any) -> Any:
+    if fn is None:
+        return lambda f: Kernel(f, **options)
+    return Kernel(fn, **options)
+
+
+def simulate(kernel: Any, **options: Any) -> Callable[..., Any]:
+    from klr.interp import simulate as run
+
+    grid = getattr(kernel, "grid", ())
+    fn = getattr(kernel, "fn", kernel)
+    return run(fn, grid=grid, **options)
+
+
+class _OnlyInKernels:
+    """A library function: usable inside kernels (which KLR traces), not from Python."""
+
+    def __init__(self, name: str):
+        self.__name__ = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            f"{self.__name__} runs inside NKI kernels only; call the kernel (it runs on "
+            "KLR's simulator) instead of calling this directly"
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self.__name__} (KLR stand-in)>"
+
+
+class _Namespace(ModuleType):
+    """A module whose unknown attributes are kernel-only placeholders."""
+
+    __klr_standin__ = True
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _OnlyInKernels(f"{self.__name__}.{name}")
+
+
+class NKIObject:
+    """Base class of kernel-side data classes (`nl.NKIObject`)."""
+
+
+class _TileSize:
+    def __init__(self) -> None:
+        from klr.targets import DEFAULT_TARGET, get_target
+
+        for key, value in get_target(DEFAULT_TARGET).tile_size.items():
+            setattr(self, key, value)
+
+
+def make(name: str) -> ModuleType:
+    mod = _Namespace(name)
+    if name == "nki":
+        mod.__path__ = []  # a package, so `import nki.language` works
+        mod.jit = jit  # type: ignore[attr-defined]
+        mod.simulate = simulate  # type: ignore[attr-defined]
+        mod.Kernel = Kernel  # type: ignore[attr-defined]
+    elif name == "nki.language":
+        for d in Dtype:
+            setattr(mod, d.value, d.value)
+        for buf in ("sbuf", "psum", "hbm", "private_hbm", "shared_hbm"):
+            setattr(mod, buf, buf)
+        for op in [*AluOp, *ActFunc]:
+            setattr(mod, op.value, _OnlyInKernels(f"nki.language.{op.value}"))
+        mod.NKIObject = NKIObject  # type: ignore[attr-defined]
+        mod.tile_size = _TileSize()  # type: ignore[attr-defined]
+    return mod
