@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from xdsl.ir import Operation
 
 from klr.dialects import klr as k
+from klr.tracer import tensor_methods
 from klr.tracer.values import BufferValue, DtypeValue, EnumMember, TensorView
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ def attribute(interp: Interpreter, obj: Any, name: str, op: Operation) -> tuple[
             return True, obj.storage.name
         if name == "itemsize":
             return True, k.DTYPE_BYTES[obj.dtype]
+        found, value = tensor_methods.lookup(obj, name)  # strides, offset, view methods
+        if found:
+            return True, value
         raise interp.error(
             "err_not_supported",
             f"tensor attribute or method '{name}' is not supported yet",
