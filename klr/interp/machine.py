@@ -578,7 +578,9 @@ def rule_nc_matmul(c: Compiler, op: k.NcMatmulOp) -> Step:
         m.instructions += 1
         a = per_partition(read(m, env[st], op, "stationary"))  # [K, M]
         b = per_partition(read(m, env[mv], op, "moving"))  # [K, N]
-        prod = a.T @ b  # fp32 accumulation in the PE array
+        # fp32 accumulation in the PE array; OpenBLAS is an order of magnitude slower on
+        # a transposed small operand than on a contiguous copy of it
+        prod = np.ascontiguousarray(a.T) @ b
         dst: Ref = env[d]
         mm = dst.mm().reshape(prod.shape)
         current = dt.to_f32(dst.data()).reshape(prod.shape)
