@@ -22,14 +22,18 @@ from klr.tracer.values import (
     is_int,
 )
 from klr.tracer.calls import (
+    call_builtin,
     fail,
     describe,
     ctx,
 )
 
+from klr.tracer import isa
 from klr.tracer.isa import memset
 
 if TYPE_CHECKING:
+    from xdsl.ir import Operation
+
     from klr.targets import Target
     from klr.tracer.interp import Interpreter
 
@@ -188,6 +192,465 @@ def _hint(name: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------
+# Value-returning wrappers (NKI 0.3+, nki.md §10.2-10.4)
+#
+# Each allocates its result with `ndarray` (auto-named, so tracing names it after the
+# variable it is assigned to) and emits the destination-passing instructions NKI lowers
+# it to, through the `nisa` functions so every instruction is verified the same way.
+# ---------------------------------------------------------------------------
+
+
+_WHAT = {
+    k.Memory.HBM: "an HBM tensor",
+    k.Memory.SHARED_HBM: "a shared HBM tensor",
+    k.Memory.SBUF: "an SBUF tile",
+    k.Memory.PSUM: "a PSUM tile",
+}
+
+
+def _tile_arg(fname: str, pname: str, value: Any) -> TensorView:
+    """An on-chip (SBUF or PSUM) tile argument of `nl.<fname>`."""
+    if not isinstance(value, TensorView):
+        raise fail(
+            "err_bad_arguments", f"nl.{fname}: '{pname}' must be a tile, got {describe(value)}"
+        )
+    if not value.memory.on_chip:
+        raise fail(
+            "err_bad_arguments",
+            f"nl.{fname}: '{pname}' is {_WHAT[value.memory]}; compute engines read SBUF or "
+            "PSUM tiles",
+            hint="load it into SBUF first: tile = nl.load(hbm_tensor[...])",
+        )
+    return value
+
+
+def _out_dtype(dtype: Any, default: k.Dtype) -> k.Dtype:
+    """`dtype=` of a wrapper; when absent, the input dtype (nki.md §7.3, new API)."""
+    return default if dtype is None else _dtype(dtype)
+
+
+def _new_tile(shape: tuple[int, ...], dtype: k.Dtype, mem: k.Memory = k.Memory.SBUF) -> TensorView:
+    return ndarray(shape, DtypeValue(dtype), BufferValue(mem))
+
+
+def _promote(a: k.Dtype, b: k.Dtype) -> k.Dtype:
+    """The result dtype of two tiles of different dtypes (nki.md §7.3)."""
+    if a == b:
+        return a
+    a_int, b_int = a in k.INTEGER_DTYPES, b in k.INTEGER_DTYPES
+    if a_int != b_int:
+        return b if a_int else a  # (float, int) -> the float
+    size_a, size_b = k.DTYPE_BYTES[a], k.DTYPE_BYTES[b]
+    if not a_int:
+        if size_a != size_b:
+            return a if size_a > size_b else b
+        # same width, different formats: widened
+        # (fp8 pair -> bf16, fp16 + bf16 -> fp32, fp32 + tf32 -> fp32)
+        return k.Dtype.BFLOAT16 if size_a == 1 else k.Dtype.FLOAT32
+    a, b = (k.Dtype.UINT8 if d == k.Dtype.BOOL_ else d for d in (a, b))
+    unsigned = (k.Dtype.UINT8, k.Dtype.UINT16, k.Dtype.UINT32)
+    if (a in unsigned) == (b in unsigned):
+        return a if k.DTYPE_BYTES[a] >= k.DTYPE_BYTES[b] else b
+    s, u = (b, a) if a in unsigned else (a, b)
+    if k.DTYPE_BYTES[s] > k.DTYPE_BYTES[u]:
+        return s
+    # a signed type wide enough for the unsigned one; there is no int64 (uint32 -> fp32)
+    return {1: k.Dtype.INT16, 2: k.Dtype.INT32}.get(k.DTYPE_BYTES[u], k.Dtype.FLOAT32)
+
+
+def load(src: Any, dtype: Any = None) -> TensorView:
+    """`nl.load`: HBM -> a new SBUF tile of `src`'s shape (partition dim first), one `dma_copy`.
+
+    A `dtype` different from `src`'s is converted by the DMA (through fp32, nki.md §9.6).
+    """
+    if not isinstance(src, TensorView):
+        raise fail(
+            "err_bad_arguments", f"nl.load: 'src' must be an HBM tensor, got {describe(src)}"
+        )
+    if src.memory.on_chip:
+        raise fail(
+            "err_bad_arguments",
+            f"nl.load reads HBM; 'src' is {_WHAT[src.memory]}",
+            hint="copy on-chip tiles with nl.copy(x)",
+        )
+    tile = _new_tile(src.shape, _out_dtype(dtype, src.dtype))
+    isa.dma_copy(tile, src)
+    return tile
+
+
+def store(dst: Any, value: Any) -> None:
+    """`nl.store`: an SBUF tile -> HBM, one `dma_copy` (DMA cannot read PSUM, nki.md §9.6)."""
+    if not isinstance(dst, TensorView):
+        raise fail(
+            "err_bad_arguments", f"nl.store: 'dst' must be an HBM tensor, got {describe(dst)}"
+        )
+    if not isinstance(value, TensorView):
+        raise fail(
+            "err_bad_arguments", f"nl.store: 'value' must be an SBUF tile, got {describe(value)}"
+        )
+    if value.memory == k.Memory.PSUM:
+        raise fail(
+            "err_not_supported",
+            "nl.store of a PSUM tile is not supported by the current NKI API "
+            "(DMA cannot read PSUM)",
+            hint="copy it to SBUF first: nl.store(dst, nl.copy(psum_tile))",
+        )
+    if value.memory != k.Memory.SBUF:
+        raise fail(
+            "err_bad_arguments",
+            f"nl.store: 'value' must be an SBUF tile, got {_WHAT[value.memory]}",
+            hint="copy between HBM tensors with nisa.dma_copy(dst=..., src=...)",
+        )
+    if dst.memory.on_chip:
+        raise fail(
+            "err_bad_arguments",
+            f"nl.store writes HBM; 'dst' is {_WHAT[dst.memory]}",
+            hint="copy on-chip tiles with nl.copy(x) or nisa.tensor_copy(dst=..., src=...)",
+        )
+    if math.prod(dst.shape) != math.prod(value.shape):
+        raise fail(
+            "err_bad_arguments",
+            f"nl.store: 'dst' has shape {dst.shape} but 'value' has shape {value.shape}",
+        )
+    isa.dma_copy(dst, value)
+
+
+def copy(x: Any, dtype: Any = None) -> TensorView:
+    """`nl.copy`: a new SBUF tile of `x`'s shape, one `tensor_copy` (engine left to the compiler).
+
+    Reading a PSUM tile this way is how a matmul or transpose result reaches SBUF.
+    """
+    t = _tile_arg("copy", "x", x)
+    out = _new_tile(t.shape, _out_dtype(dtype, t.dtype))
+    isa.tensor_copy(out, t)
+    return out
+
+
+def _activation_wrapper(op: OpValue) -> Callable[..., TensorView]:
+    """`nl.exp`, `nl.tanh`, ...: one Scalar-engine `activation` into a new SBUF tile."""
+
+    def wrapper(x: Any, dtype: Any = None) -> TensorView:
+        t = _tile_arg(op.name, "x", x)
+        out = _new_tile(t.shape, _out_dtype(dtype, t.dtype))
+        isa.activation(out, op, t)
+        return out
+
+    return wrapper
+
+
+def _reciprocal(x: Any, dtype: Any = None) -> TensorView:
+    """`nl.reciprocal`: the Vector engine's `reciprocal` (more precise than the activation)."""
+    t = _tile_arg("reciprocal", "x", x)
+    out = _new_tile(t.shape, _out_dtype(dtype, t.dtype))
+    isa.reciprocal(out, t)
+    return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_vector_for(vec: TensorView, data: TensorView) -> bool:
+    """`vec` is a per-partition vector `(P, 1, ...)` that broadcasts along `data`'s free dims."""
+    return (
+        vec.ndim == data.ndim
+        and vec.shape[0] == data.shape[0]
+        and all(d == 1 for d in vec.shape[1:])
+        and any(d != 1 for d in data.shape[1:])
+    )
+
+
+def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """NumPy's rule: trailing dimensions equal or 1."""
+    return all(x == y or x == 1 or y == 1 for x, y in zip(reversed(a), reversed(b)))
+
+
+def _binary(op: OpValue, x: Any, y: Any, dtype: Any) -> TensorView:
+    """`nl.add(x, y)` and the other elementwise binary wrappers.
+
+    tile op tile (same shape)      -> tensor_tensor
+    tile op number, number op tile -> tensor_scalar with an immediate (reverse0: number on the left)
+    tile op (P, 1) tile, or swapped -> tensor_scalar with the vector operand (0.6 docstrings)
+    Other NumPy broadcasts are not part of the current API's wrappers (nki.md §4.6).
+    """
+    name = op.name
+    if not isinstance(x, TensorView) and not isinstance(y, TensorView):
+        raise fail(
+            "err_bad_arguments",
+            f"nl.{name} needs at least one tile operand, got {describe(x)} and {describe(y)}",
+        )
+    if isinstance(x, TensorView) and isinstance(y, TensorView):
+        a, b = _tile_arg(name, "x", x), _tile_arg(name, "y", y)
+        out_dt = _out_dtype(dtype, _promote(a.dtype, b.dtype))
+        if a.shape == b.shape:
+            out = _new_tile(a.shape, out_dt)
+            isa.tensor_tensor(out, a, b, op)
+            return out
+        for data, vec, reverse in ((a, b, False), (b, a, True)):
+            if _is_vector_for(vec, data):
+                out = _new_tile(data.shape, out_dt)
+                isa.tensor_scalar(out, data, op, vec, reverse0=reverse)
+                return out
+        if _broadcastable(a.shape, b.shape):
+            raise fail(
+                "err_not_supported",
+                f"nl.{name}: broadcasting shapes {a.shape} and {b.shape} is not supported",
+                hint="the current API broadcasts only a (P, 1) per-partition vector along the free "
+                "dimensions; partition-dimension broadcasts need data movement (nki.md §4.6)",
+            )
+        raise fail("err_bad_arguments", f"nl.{name}: shapes {a.shape} and {b.shape} do not match")
+    tile_first = isinstance(x, TensorView)
+    tile, scalar = (x, y) if tile_first else (y, x)
+    t = _tile_arg(name, "x" if tile_first else "y", tile)
+    if isinstance(scalar, Affine):
+        # an immediate must be known at trace time: this unrolls the enclosing rolled loop
+        scalar = int(scalar)
+    if not _is_number(scalar):
+        raise fail(
+            "err_bad_arguments",
+            f"nl.{name}: '{'y' if tile_first else 'x'}' must be a tile or a Python number, "
+            f"got {describe(scalar)}",
+        )
+    if op.alu == k.AluOp.POWER:
+        raise fail(
+            "err_not_supported",
+            "nl.power with a scalar operand is not supported by NKI (0.3-0.6 known issue)",
+            hint="give both operands as tiles; nl.square(x) and nl.sqrt(x) cover the "
+            "exponents 2 and 0.5",
+        )
+    out = _new_tile(t.shape, _out_dtype(dtype, t.dtype))
+    isa.tensor_scalar(out, t, op, scalar, reverse0=not tile_first)
+    return out
+
+
+def _binary_wrapper(op: OpValue) -> Callable[..., TensorView]:
+    def wrapper(x: Any, y: Any, dtype: Any = None) -> TensorView:
+        return _binary(op, x, y, dtype)
+
+    return wrapper
+
+
+def _free_axes(fname: str, t: TensorView, axis: Any) -> tuple[int, ...]:
+    """`axis` of a reduction: the trailing free dimensions of `t` (nki.md §10.4)."""
+    axes = (axis,) if is_int(axis) else tuple(axis) if isinstance(axis, (tuple, list)) else None
+    if not axes or not all(is_int(a) for a in axes):
+        raise fail(
+            "err_bad_arguments",
+            f"nl.{fname}: 'axis' must be an int or a tuple of ints, got {describe(axis)}",
+        )
+    norm = sorted(a + t.ndim if a < 0 else a for a in axes)
+    if any(not 0 <= a < t.ndim for a in norm) or len(set(norm)) != len(norm):
+        raise fail(
+            "err_bad_arguments",
+            f"nl.{fname}: axis {axis!r} is not a set of dimensions of shape {t.shape}",
+        )
+    if norm[0] == 0:
+        raise fail(
+            "err_bad_arguments",
+            f"nl.{fname} reduces free dimensions only; axis 0 is the partition dimension",
+            hint="transpose first (nl.transpose), or use nisa.tensor_partition_reduce",
+        )
+    if norm != list(range(t.ndim - len(norm), t.ndim)):
+        raise fail(
+            "err_bad_arguments",
+            f"nl.{fname}: axis {axis!r} must be the last free dimensions of shape {t.shape} "
+            f"(e.g. {t.ndim - 1} or {tuple(range(1, t.ndim))})",
+        )
+    return tuple(norm)
+
+
+def _reduce_wrapper(fname: str, alu: k.AluOp, mean: bool = False) -> Callable[..., TensorView]:
+    """`nl.sum/max/min/mean`: Vector-engine `tensor_reduce` over trailing free axes.
+
+    `mean` reduces into an fp32 tile (fp32 intermediates, nki.md §10.4), then multiplies by
+    1/n with `tensor_scalar` into the result dtype.
+    """
+    red_op = OpValue(alu.value, alu=alu)
+
+    def wrapper(x: Any, axis: Any, dtype: Any = None, keepdims: Any = False) -> TensorView:
+        t = _tile_arg(fname, "x", x)
+        axes = _free_axes(fname, t, axis)
+        if not isinstance(keepdims, bool):
+            raise fail(
+                "err_bad_arguments",
+                f"nl.{fname}: 'keepdims' must be True or False, got {describe(keepdims)}",
+            )
+        shape = tuple(
+            1 if i in axes else n for i, n in enumerate(t.shape) if keepdims or i not in axes
+        )
+        out_dt = _out_dtype(dtype, t.dtype)
+        if not mean:
+            out = _new_tile(shape, out_dt)
+            isa.tensor_reduce(out, red_op, t, axes, keepdims=keepdims)
+            return out
+        total = _new_tile(shape, k.Dtype.FLOAT32)
+        isa.tensor_reduce(total, red_op, t, axes, keepdims=keepdims)
+        out = _new_tile(shape, out_dt)
+        isa.tensor_scalar(out, total, OpValue("multiply", alu=k.AluOp.MULTIPLY),
+                          1.0 / math.prod(t.shape[i] for i in axes))
+        return out
+
+    return wrapper
+
+
+def matmul(x: Any, y: Any, transpose_x: Any = False) -> TensorView:
+    """`nl.matmul`: `x @ y` (or `x.T @ y`) into a new fp32 PSUM tile with one `nc_matmul`.
+
+    The Tensor engine contracts over partitions, so `x` is the stationary operand `[K, M]`;
+    without `transpose_x` it is `[M, K]` and is first transposed on the PE (`nc_transpose`
+    into PSUM) and copied back to SBUF, where `nc_matmul` reads it (nki.md §10.2). As in NKI,
+    the result stays in PSUM: `nl.copy` it to SBUF before `nl.store`.
+    """
+    a, b = _tile_arg("matmul", "x", x), _tile_arg("matmul", "y", y)
+    if not isinstance(transpose_x, bool):
+        raise fail(
+            "err_bad_arguments",
+            f"nl.matmul: 'transpose_x' must be True or False, got {describe(transpose_x)}",
+        )
+    for pname, t in (("x", a), ("y", b)):
+        if t.ndim != 2:
+            raise fail(
+                "err_bad_arguments", f"nl.matmul takes 2-D tiles; '{pname}' has shape {t.shape}"
+            )
+        if t.memory != k.Memory.SBUF:
+            raise fail(
+                "err_bad_arguments",
+                f"nl.matmul: '{pname}' is a PSUM tile; the Tensor engine reads SBUF",
+                hint=f"copy it to SBUF first: nl.copy({pname})",
+            )
+    k_x = a.shape[0] if transpose_x else a.shape[1]
+    if k_x != b.shape[0]:
+        layout = "x is [K, M]" if transpose_x else "x is [M, K]"
+        raise fail(
+            "err_bad_arguments",
+            f"nl.matmul: contraction sizes differ: {layout} = {a.shape}, y is [K, N] = {b.shape}",
+        )
+    stationary = a
+    if not transpose_x:
+        interp, _ = ctx()
+        pmax = interp.target.num_partitions
+        if a.shape[1] > pmax:
+            raise fail(
+                "err_bad_arguments",
+                f"nl.matmul: x is [M, K] = {a.shape}; the Tensor engine transposes it only "
+                f"for K <= {pmax}",
+            )
+        xt = (a.shape[1], a.shape[0])
+        xt_psum = _new_tile(xt, a.dtype, k.Memory.PSUM)
+        isa.nc_transpose(xt_psum, a)
+        stationary = _new_tile(xt, a.dtype)
+        isa.tensor_copy(stationary, xt_psum)
+    out = _new_tile((stationary.shape[1], b.shape[1]), k.Dtype.FLOAT32, k.Memory.PSUM)
+    isa.nc_matmul(out, stationary, b)
+    return out
+
+
+def transpose(x: Any, dtype: Any = None) -> TensorView:
+    """`nl.transpose`: a 2-D partition/free transpose on the Tensor engine into a new PSUM tile.
+
+    As in NKI the result stays in PSUM (0.6 docstring: `result_psum = nl.transpose(x)`).
+    """
+    t = _tile_arg("transpose", "x", x)
+    if t.ndim != 2:
+        raise fail("err_bad_arguments", f"nl.transpose takes a 2-D tile; 'x' has shape {t.shape}")
+    if t.memory != k.Memory.SBUF:
+        raise fail(
+            "err_not_supported",
+            "nl.transpose of a PSUM tile is not supported (the Tensor engine reads SBUF)",
+            hint="copy it to SBUF first: nl.transpose(nl.copy(x))",
+        )
+    if dtype is not None and _dtype(dtype) != t.dtype:
+        raise fail(
+            "err_not_supported",
+            "nl.transpose with a dtype different from the input's is not supported (nc_transpose "
+            "keeps the dtype)",
+            hint="cast with a copy: nl.copy(nl.transpose(x), dtype=...)",
+        )
+    interp, _ = ctx()
+    pmax = interp.target.num_partitions
+    if t.shape[1] > pmax:
+        raise fail(
+            "err_bad_arguments",
+            f"nl.transpose: the Tensor engine transposes at most {pmax}x{pmax}; 'x' has "
+            f"shape {t.shape}",
+        )
+    out = _new_tile((t.shape[1], t.shape[0]), t.dtype, k.Memory.PSUM)
+    isa.nc_transpose(out, t)
+    return out
+
+
+_BINARY_OPS = [
+    "add", "subtract", "multiply", "maximum", "minimum", "power", "abs_max", "abs_min",
+    "equal", "not_equal", "greater_equal", "greater", "less_equal", "less",
+    "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
+    "left_shift", "right_shift",
+]  # fmt: skip
+
+# activation functions NKI exposes as value-returning functions: every ActFunc except the
+# ones with another lowering (copy, reciprocal), prelu (an operator only) and sin (below)
+_ACTIVATION_FNS = [
+    a for a in k.ActFunc
+    if a not in (k.ActFunc.COPY, k.ActFunc.RECIPROCAL, k.ActFunc.PRELU, k.ActFunc.SIN)
+]
+
+_OP_REFUSED: dict[str, tuple[str, str, str | None]] = {
+    # name -> (code, message, hint) for operator objects called as functions without a wrapper
+    "divide": ("err_not_supported", "nl.divide is not supported on NKI hardware (simulator only)",
+               "multiply by the reciprocal: nl.multiply(x, nl.reciprocal(y))"),
+    "mod": ("err_not_supported", "nl.mod is not supported on NKI hardware (simulator only)", None),
+    "sin": ("err_not_supported",
+            "nl.sin adds a range reduction to the Scalar engine's sin, which KLR does not "
+            "model yet",
+            "for inputs in [-pi, pi] use nisa.activation(dst=..., op=nl.sin, data=...)"),
+    "prelu": ("err_bad_arguments", "nl.prelu is an activation operator (op= of nisa.activate2), "
+              "not a function", None),
+    "bypass": ("err_bad_arguments", "nl.bypass is an operator (op0=/op1= of nisa.activate2), "
+               "not a function", None),
+    "average": ("err_bad_arguments", "nl.average is an operator (op= of "
+                "nisa.tensor_partition_reduce), not a function", None),
+}
+
+
+def _op_wrappers() -> dict[str, Builtin]:
+    """The value-returning function behind each operator object that has one."""
+    out: dict[str, Builtin] = {}
+    for n in _BINARY_OPS:
+        out[n] = Builtin(f"nki.language.{n}", _binary_wrapper(OpValue(n, alu=k.AluOp(n))))
+    for a in _ACTIVATION_FNS:
+        # names that are also ALU operators (abs, square, ...) keep both meanings, like nl.abs
+        alu = next((o for o in k.AluOp if o.value == a.value), None)
+        wrapper = _activation_wrapper(OpValue(a.value, alu=alu, act=a))
+        out[a.value] = Builtin(f"nki.language.{a.value}", wrapper)
+    out["copy"] = Builtin("nki.language.copy", copy)
+    out["reciprocal"] = Builtin("nki.language.reciprocal", _reciprocal)
+    return out
+
+
+_OP_WRAPPERS = _op_wrappers()
+
+
+def call_op_value(interp: Interpreter, fn: OpValue, args: list[Any], kwargs: dict[str, Any],
+                  op: Operation) -> Any:
+    """Call an operator object as a function (`nl.exp(x)`, `nl.add(x, y)`): its wrapper."""
+    wrapper = _OP_WRAPPERS.get(fn.name)
+    if wrapper is not None:
+        return call_builtin(interp, wrapper, args, kwargs, op)
+    if fn.name in _OP_REFUSED:
+        code, message, hint = _OP_REFUSED[fn.name]
+        raise interp.error(code, message, op, hint=hint)
+    how = (
+        f"nisa.activation(dst=..., op=nl.{fn.name}, data=...)" if fn.act is not None
+        else f"nisa.tensor_scalar(dst=..., data=..., op0=nl.{fn.name}, operand0=...)"
+    )
+    raise interp.error(
+        "err_not_supported",
+        f"the value-returning form nl.{fn.name}(...) is not supported yet",
+        op,
+        hint=f"write the instruction with a destination: {how}",
+    )
+
+
+# ---------------------------------------------------------------------------
 # Namespaces
 # ---------------------------------------------------------------------------
 
@@ -203,22 +666,17 @@ _BOTH = ["abs", "square", "relu", "rsqrt", "reciprocal"]
 _ACT_ONLY = [a.value for a in k.ActFunc if a.value not in _BOTH]
 
 _NOT_TRACED_LANGUAGE = [
-    # value-returning nl.* wrappers: traced in a later issue (docs/coverage.md)
-    "load", "store", "copy_", "matmul", "transpose", "exp_", "sum", "max", "min", "mean",
+    # not traced yet (docs/coverage.md). A trailing "_" marks a name that already exists as an
+    # operator object: calling it is refused by `call_op_value` instead.
     "prod", "all", "var", "softmax", "rms_norm", "dropout", "broadcast_to", "where",
     "empty_like", "zeros_like", "ones_like", "full_like", "rand", "random_seed", "iota",
     "device_print", "dynamic_range", "fori_loop", "while_loop", "no_reorder", "par_dim",
     "arange", "mgrid", "shared_constant", "shared_identity_matrix", "gather_flattened",
     "spmd_dim", "nc", "atomic_rmw", "loop_reduce", "invert_", "ceil", "floor", "trunc",
-    "sign_", "sqrt_", "erf_", "logical_not_",
+    "logical_not_", "sin_",
 ]
 
 _NEW_API_EQUIVALENT = {
-    "load": "copy HBM into an SBUF tile with nisa.dma_copy(dst=tile, src=hbm_tensor[...])",
-    "store": "copy an SBUF tile to HBM with nisa.dma_copy(dst=hbm_tensor[...], src=tile)",
-    "matmul": "use nisa.nc_matmul(dst=psum_tile, stationary=..., moving=...)",
-    "transpose": "use nisa.nc_transpose(dst=..., data=...) or nisa.dma_transpose",
-    "copy": "use nisa.tensor_copy(dst=..., src=...)",
     "par_dim": "the partition dimension is always dim 0 in the current API; drop nl.par_dim",
     "arange": "index with slices or nl.ds(start, size) in the current API",
     "mgrid": "index with slices or nl.ds(start, size) in the current API",
@@ -246,8 +704,13 @@ def language(target: Target) -> Namespace:
         name = n.rstrip("_")
         attrs.setdefault(name, NotSupported(f"nki.language.{name}", _NEW_API_EQUIVALENT.get(name)))
     attrs["tile_size"] = Namespace("nki.language.tile_size", dict(target.tile_size))
-    for fn in (ndarray, zeros, ones, full, ds, program_id, num_programs, program_ndim):
+    for fn in (ndarray, zeros, ones, full, ds, program_id, num_programs, program_ndim,
+               load, store, matmul, transpose):
         attrs[fn.__name__] = Builtin(f"nki.language.{fn.__name__}", fn)
+    # reductions (named like Python builtins, hence not module-level functions of that name)
+    for name, alu in (("sum", k.AluOp.ADD), ("max", k.AluOp.MAXIMUM), ("min", k.AluOp.MINIMUM)):
+        attrs[name] = Builtin(f"nki.language.{name}", _reduce_wrapper(name, alu))
+    attrs["mean"] = Builtin("nki.language.mean", _reduce_wrapper("mean", k.AluOp.ADD, mean=True))
     attrs["affine_range"] = Builtin("nki.language.affine_range", _range(k.LoopKind.AFFINE))
     attrs["sequential_range"] = Builtin("nki.language.sequential_range", _range(k.LoopKind.SEQUENTIAL))
     attrs["static_range"] = Builtin("nki.language.static_range", _range(k.LoopKind.STATIC))

@@ -101,5 +101,37 @@ def old_style_call(x):
 
 
 @nki.jit
-def uses_load(x):
-    t = nl.load(x)
+def uses_arange(x):
+    i = nl.arange(128)[:, None]
+
+
+@nki.jit
+def unsupported_function(x):
+    t = nl.ndarray((128, 64), dtype=nl.int32, buffer=nl.sbuf)
+    u = nl.invert(t)
+
+
+@nki.jit
+def raises(x):
+    if x.shape[0] > 1:
+        raise ValueError(f"x has {x.shape[0]} rows")
+
+
+def countdown(n):
+    return countdown(n + 1)
+
+
+@nki.jit
+def recursion(x):
+    countdown(0)
+
+
+@nki.jit
+def too_many_indices(x):
+    nisa.dma_copy(dst=x, src=x[0, 0, 0])
+
+
+@nki.jit
+def strided_partitions(x):
+    t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.memset(dst=t[::2, :], value=0.0)
