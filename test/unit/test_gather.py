@@ -283,3 +283,9 @@ def test_free_names_follow_attribute_chains() -> None:
     tree = ast.parse("def f(x):\n    return pkg.sub.fn(x) + y.z\n")
     names = [(n, chain) for n, chain, _ in free_names(tree.body[0])]
     assert names == [("pkg", ("sub", "fn")), ("y", ("z",))]
+
+
+def test_function_without_source_file() -> None:
+    with pytest.raises(KlrError) as e:
+        klr.gather(len)
+    assert e.value.code == "err_no_source"

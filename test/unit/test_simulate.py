@@ -122,3 +122,64 @@ def test_klr_run_command() -> None:
 
     report = json.loads(out.getvalue())
     assert report["outputs"][0]["shape"] == [128, 64] and report["instructions"] > 0
+
+
+def test_runaway_dynamic_loop_is_an_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from klr.interp import machine
+
+    monkeypatch.setattr(machine, "MAX_DYNAMIC_ITERATIONS", 50)
+    f = tmp_path / "k.py"
+    f.write_text(
+        "import nki\nimport nki.language as nl\nimport nki.isa as nisa\n\n"
+        "@nki.jit\ndef k(x):\n"
+        "    r = nisa.register_alloc(1)\n"
+        "    while r:\n"
+        "        nisa.register_move(r, 1)\n"
+    )
+    x = np.zeros((1,), np.float32)
+    with pytest.raises(KlrError) as e:
+        run_module(klr.trace(f, "k", x=x).module, {"x": x})
+    assert e.value.code == "err_runaway_loop"
+
+
+def test_dynamic_loops_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "k.py"
+    f.write_text(
+        "import nki\nimport nki.language as nl\nimport nki.isa as nisa\n\n"
+        "@nki.jit\ndef k(x, n):\n"
+        "    t = nl.ndarray((4, 8), dtype=nl.float32, buffer=nl.sbuf)\n"
+        "    c = nl.ndarray((1, 1), dtype=nl.int32, buffer=nl.sbuf)\n"
+        "    nisa.dma_copy(dst=c, src=n)\n"
+        "    bound = nisa.register_alloc()\n"
+        "    nisa.register_load(dst=bound, src=c)\n"
+        "    nisa.dma_copy(dst=t, src=x)\n"
+        "    for i in nl.dynamic_range(bound):\n"
+        "        nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=2.0)\n"
+        "    def body(i):\n"
+        "        nisa.tensor_scalar(dst=t, data=t, op0=nl.add, operand0=1.0)\n"
+        "    nl.fori_loop(0, 3, body)\n"
+        "    out = nl.ndarray((4, 8), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    nisa.dma_copy(dst=out, src=t)\n"
+        "    return out\n"
+    )
+    x = np.ones((4, 8), np.float32)
+    n = np.array([[5]], np.int32)
+    out = klr.simulate(_load(f).k)(x, n)
+    np.testing.assert_array_equal(out, np.full((4, 8), 2.0**5 + 3))
+
+
+def _load(path):  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"m_{abs(hash(str(path)))}", path)
+    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod
+
+
+def test_run_check_reports_import_failures(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "bad.py"
+    f.write_text("raise RuntimeError('boom at import')\n\ndef k(x):\n    return x\n")
+    err = io.StringIO()
+    code = main(["run", str(f), "k", "-a", "x=float32[4]", "--check"], io.StringIO(), err)
+    assert code == 1 and "[err_import_failed]" in err.getvalue() and "boom at import" in err.getvalue()
