@@ -1606,6 +1606,18 @@ class DynamicWhileOp(IRDLOperation):
 
 
 @irdl_op_definition
+class DynamicIfOp(IRDLOperation):
+    """`klr.dynamic_if %r { then } else { else }`: branch at run time on a register ≠ 0."""
+
+    name = "klr.dynamic_if"
+    cond = operand_def(RegType)
+    then_body = region_def("single_block")
+    else_body = region_def("single_block")
+    traits = traits_def(NoTerminator())
+    assembly_format = "$cond attr-dict-with-keyword $then_body `else` $else_body"
+
+
+@irdl_op_definition
 class DevicePrintOp(IRDLOperation):
     """`klr.device_print "prefix" %t`: print a tensor at run time (nki.md §2.1)."""
 
@@ -1761,6 +1773,7 @@ Klr = Dialect(
         RegisterStoreOp,
         DynamicForOp,
         DynamicWhileOp,
+        DynamicIfOp,
         DevicePrintOp,
     ],
     [

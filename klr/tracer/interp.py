@@ -431,10 +431,43 @@ class Interpreter:
         self.assign(op.target, result)
 
     def s_if(self, op: p.IfOp) -> None:
-        if self.truth(self.eval(op.test), op):
+        test = self.eval(op.test)
+        if isinstance(test, RegisterValue):
+            self.dynamic_if(op, test)
+            return
+        if self.truth(test, op):
             self.exec_block(op.body)
         else:
             self.exec_block(op.orelse)
+
+    def dynamic_if(self, op: p.IfOp, test: RegisterValue) -> None:
+        """`if reg:` branches at run time: both branches are traced, each into its region.
+
+        Python state cannot depend on the branch taken: a branch may emit instructions
+        and use its own local variables, but not rebind variables that exist outside.
+        """
+        branch = k.DynamicIfOp.build(
+            operands=[test.value], regions=[Region(Block()), Region(Block())]
+        )
+        self.emit(branch)
+        frame = self.frames[-1]
+        before = dict(frame.locals)
+        for region, block in ((op.body, branch.then_body.block), (op.orelse, branch.else_body.block)):
+            with self.building(block):
+                self.exec_block(region)
+            for name, old in before.items():
+                if frame.locals.get(name, old) is not old:
+                    raise self.error(
+                        "err_dynamic_condition",
+                        f"'{name}' is rebound in a branch on a register: Python values cannot "
+                        "depend on a run-time condition",
+                        op,
+                        hint="compute both values before the branch, or keep the branch to "
+                        "instructions",
+                    )
+            for name in list(frame.locals):
+                if name not in before:
+                    del frame.locals[name]
 
     def s_while(self, op: p.WhileOp) -> None:
         test = self.eval(op.test)
@@ -1040,7 +1073,8 @@ class Interpreter:
         if isinstance(value, RegisterValue):
             raise self.error(
                 "err_dynamic_condition",
-                "a register's value is only known at run time; `if` needs a trace-time value",
+                "a register's value is only known at run time; this condition needs a "
+                "trace-time value",
                 op,
                 hint="branch at run time with `while reg:` / nl.while_loop, or predicate the "
                 "instructions (tensor_copy_predicated, select_reduce)",

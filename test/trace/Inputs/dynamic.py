@@ -58,3 +58,28 @@ def frozen_index(x):
 def break_dynamic(x):
     for i in nl.dynamic_range(4):
         break
+
+
+@nki.jit
+def branch(x, n):
+    t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=x)
+    c = nl.ndarray((1, 1), dtype=nl.int32, buffer=nl.sbuf)
+    nisa.dma_copy(dst=c, src=n)
+    flag = nisa.register_alloc()
+    nisa.register_load(dst=flag, src=c)
+    if flag:
+        nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=2.0)
+    else:
+        nisa.memset(dst=t, value=0.0)
+    out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
+    nisa.dma_copy(dst=out, src=t)
+    return out
+
+
+@nki.jit
+def branch_rebinds(x):
+    r = nisa.register_alloc(1)
+    scale = 1.0
+    if r:
+        scale = 2.0
