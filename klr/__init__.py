@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from klr.diagnostics import Diagnostic, KlrError
     from klr.frontend.gather import GatherResult, gather
-    from klr.interp import simulate
+    from klr.interp import load, simulate
     from klr.tracer import TensorSpec, TraceResult, trace
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "GatherResult",
     "trace",
     "simulate",
+    "load",
     "TraceResult",
     "TensorSpec",
     "KlrError",
@@ -32,6 +33,7 @@ _LAZY = {
     "GatherResult": ("klr.frontend.gather", "GatherResult"),
     "trace": ("klr.tracer", "trace"),
     "simulate": ("klr.interp", "simulate"),
+    "load": ("klr.interp", "load"),
     "TraceResult": ("klr.tracer", "TraceResult"),
     "TensorSpec": ("klr.tracer", "TensorSpec"),
     "KlrError": ("klr.diagnostics", "KlrError"),

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,8 @@ class RunResult:
 
     outputs: list[np.ndarray]
     """The returned tensors, in order."""
-    inputs: dict[str, np.ndarray]
+    output_names: list[str] = field(default_factory=list)
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)
     """The kernel's tensor arguments after the run (in-place writes included)."""
     printed: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
@@ -92,6 +93,7 @@ def run_module(
         results.append(ref.storage.data.copy())
     return RunResult(
         results,
+        [ref.storage.name for ref in outputs],
         {n: s.data.copy() for n, s in arg_storage.items()},
         machine.printed,
         warnings,
@@ -128,38 +130,97 @@ def _input_storage(m: Machine, name: str, t: k.TensorType, inputs: Mapping[str, 
     return storage
 
 
-def simulate(
-    kernel: Callable[..., Any],
-    *,
-    mode: str = "precise",
-    grid: tuple[int, ...] = (),
-    target: str | None = None,
-) -> Callable[..., Any]:
-    """`klr.simulate(kernel)(*args, **kwargs)`: trace for the arguments' shapes and run.
+@dataclass(frozen=True)
+class LoadedKernel:
+    """A kernel named in a file, loaded without importing the file (`klr.load`)."""
 
-    Array arguments (anything with `.shape` and `.dtype`) become HBM tensors; other
-    arguments are compile-time constants. Returns the kernel's output array (or a tuple
-    of them); in-place writes to input arrays are copied back into them, as NKI's
-    simulator does. The kernel's module is never re-imported: its source is gathered.
+    path: str
+    name: str
+    parameters: tuple[str, ...]
+
+    def signature(self) -> inspect.Signature:
+        return inspect.Signature(
+            [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in self.parameters]
+        )
+
+
+def load(path: str, name: str) -> LoadedKernel:
+    """`klr.load("kernels.py", "softmax_kernel")`: a kernel to pass to `klr.simulate`.
+
+    The file is gathered (parsed), never imported or executed.
     """
-    from klr.tracer import TensorSpec, trace
+    from klr.dialects import py_ast as p
+    from klr.frontend.gather import gather
 
-    fn = inspect.unwrap(kernel)
+    result = gather(path, name)
+    params: list[str] = []
+    for mod in result.program.body.block.ops:
+        if isinstance(mod, p.ModuleOp) and mod.sym_name.data == result.program.entry_module.data:
+            for stmt in mod.body.block.ops:
+                if isinstance(stmt, p.FunctionDefOp) and stmt.sym_name.data == name:
+                    arguments = stmt.args.owner
+                    assert isinstance(arguments, p.ArgumentsOp)
+                    params = [a.owner.arg.data for a in arguments.args]  # type: ignore[attr-defined]
+    return LoadedKernel(str(path), name, tuple(params))
 
-    def run(*args: Any, **kwargs: Any) -> Any:
+
+class Simulation:
+    """`klr.simulate(kernel)`: call it like the kernel; `[grid]` selects an SPMD grid."""
+
+    def __init__(
+        self,
+        kernel: Any,
+        mode: str = "precise",
+        grid: tuple[int, ...] = (),
+        target: str | None = None,
+    ):
+        self.kernel = kernel
+        self.mode = mode
+        self.grid = grid
+        self.target = target
+
+    def __getitem__(self, grid: Any) -> Simulation:
+        dims = grid if isinstance(grid, tuple) else (grid,)
+        return Simulation(self.kernel, self.mode, tuple(int(d) for d in dims), self.target)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from klr.tracer import TensorSpec, trace
+
+        if isinstance(self.kernel, LoadedKernel):
+            sig, source, name = self.kernel.signature(), self.kernel.path, self.kernel.name
+        else:
+            fn = inspect.unwrap(getattr(self.kernel, "fn", self.kernel))
+            sig, source, name = inspect.signature(fn), fn, None
         try:
-            bound = inspect.signature(fn).bind(*args, **kwargs)
+            bound = sig.bind(*args, **kwargs)
         except TypeError as e:
-            raise KlrError(Diagnostic("err_bad_arguments", f"{fn.__name__}(): {e}")) from None
+            raise KlrError(Diagnostic("err_bad_arguments", f"kernel arguments: {e}")) from None
         values = dict(bound.arguments)
         arrays = {n: v for n, v in values.items() if TensorSpec.of(v) is not None}
-        result = trace(fn, grid=grid, target=target, **values)
-        ran = run_module(result.module, arrays, mode)
-        for name, array in arrays.items():
+        result = trace(source, name, grid=self.grid, target=self.target, **values)
+        ran = run_module(result.module, arrays, self.mode)
+        for n, array in arrays.items():
             if isinstance(array, np.ndarray) and array.flags.writeable:
-                array[...] = ran.inputs[name].astype(array.dtype)
+                array[...] = ran.inputs[n].astype(array.dtype)
         if not ran.outputs:
             return None
         return ran.outputs[0] if len(ran.outputs) == 1 else tuple(ran.outputs)
 
-    return run
+
+def simulate(
+    kernel: Any,
+    *,
+    mode: str = "precise",
+    grid: tuple[int, ...] = (),
+    target: str | None = None,
+) -> Simulation:
+    """`klr.simulate(kernel)(*args, **kwargs)` and `klr.simulate(kernel)[grid](...)`.
+
+    `kernel` is a function object (its source file is gathered, never re-imported), an
+    `@nki.jit` kernel of the stand-in, or `klr.load(path, name)`. Array arguments
+    (anything with `.shape` and `.dtype`) become HBM tensors; other arguments are
+    compile-time constants (ints, floats, bools, tuples, None, strings, dtypes). Returns
+    the outputs as NumPy arrays in their dtypes, in return order (one array, or a tuple);
+    in-place writes to input arrays are copied back into them, as `nki.simulate` does.
+    """
+    return Simulation(kernel, mode, tuple(grid), target)

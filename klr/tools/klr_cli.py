@@ -66,6 +66,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="as for 'klr trace'; tensors get random inputs (see --seed)")
     r.add_argument("--input", "-i", action="append", default=[], metavar="NAME=FILE.npy",
                    help="take a tensor argument from a .npy file")
+    r.add_argument("--random", action="append", default=[], metavar="NAME=dtype[shape]",
+                   help="a tensor argument filled with seeded standard-normal values")
+    r.add_argument("--const", action="append", default=[], metavar="NAME=VALUE",
+                   help="a compile-time constant (a Python literal)")
+    r.add_argument("--fp32", action="store_true", help="same as --mode fp32")
+    r.add_argument("-o", "--output-dir", metavar="DIR",
+                   help="write each output as DIR/<name>.npy")
+    r.add_argument("--expect", action="append", default=[], metavar="NAME=REF.npy",
+                   help="compare output NAME (its tensor name, or its index) with a .npy file; "
+                   "exit 1 on the first mismatch")
+    r.add_argument("--rtol", type=float, default=1e-5, help="relative tolerance of --expect")
+    r.add_argument("--atol", type=float, default=1e-6, help="absolute tolerance of --expect")
     r.add_argument("--example", action="store_true",
                    help="use the module's example_inputs(rng) (imports the module)")
     r.add_argument("--check", action="store_true",

@@ -83,12 +83,19 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: boo
         if maker is None:
             raise KlrError(Diagnostic("err_usage", f"'{args.file}' defines no example_inputs(rng)"))
         values.update(maker(np.random.default_rng(args.seed)))
-    for text in args.arg:
-        try:
-            name, value = parse_arg(text)
-        except ValueError as e:
-            raise KlrError(Diagnostic("err_usage", f"--arg {text}: {e}")) from None
-        values[name] = value
+    for flag, texts in (("--arg", args.arg), ("--random", args.random), ("--const", args.const)):
+        for text in texts:
+            try:
+                name, value = parse_arg(text)
+            except ValueError as e:
+                raise KlrError(Diagnostic("err_usage", f"{flag} {text}: {e}")) from None
+            if flag == "--random" and not isinstance(value, TensorSpec):
+                raise KlrError(Diagnostic("err_usage", f"--random {text}: expected NAME=dtype[shape]"))
+            if flag == "--const" and isinstance(value, TensorSpec):
+                raise KlrError(Diagnostic("err_usage", f"--const {text}: a constant is a Python literal"))
+            values[name] = value
+    if args.fp32:
+        args.mode = "fp32"
     for text in args.input:
         name, _, path = text.partition("=")
         try:
@@ -161,6 +168,16 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: boo
         report["outputs"].append(entry)
     if args.save:
         np.savez(args.save, *ran.outputs)
+    if args.output_dir:
+        directory = Path(args.output_dir)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            for name, result in zip(ran.output_names, ran.outputs):
+                np.save(directory / f"{name}.npy", result)
+        except OSError as e:
+            raise KlrError(Diagnostic("err_cannot_write", f"-o {args.output_dir}: {e}")) from None
+    for text in args.expect:
+        status = max(status, _expect(text, ran, args.rtol, args.atol, report))
     for line in ran.printed:
         err.write(line)
     if diagnostics:
@@ -173,6 +190,15 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: boo
             f"{function}: traced in {report['trace_seconds']:.3f}s, ran {ran.instructions} "
             f"instructions in {report['run_seconds']:.3f}s ({args.mode} mode)\n"
         )
+        for e in report.get("expect", []):
+            if e["result"] == "mismatch":
+                m = e["first_mismatch"]
+                out.write(
+                    f"  expect {e['output']} = {e['file']}: {e['mismatches']} mismatches; first at "
+                    f"{tuple(m['index'])}: got {m['got']:.8g}, expected {m['expected']:.8g}\n"
+                )
+            else:
+                out.write(f"  expect {e['output']} = {e['file']}: {e['result']}\n")
         for e in report["outputs"]:
             line = f"  output {e['index']}: {e['dtype']}{e['shape']} min {e['min']:.6g} max {e['max']:.6g}"
             if e["nan"]:
@@ -187,3 +213,41 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: boo
                     line += f"  {e['check']}"
             out.write(line + "\n")
     return status
+
+
+def _expect(text: str, ran: Any, rtol: float, atol: float, report: dict[str, Any]) -> int:
+    """`--expect NAME=REF.npy`: 0 if the output matches, 1 with the first mismatch."""
+    name, _, path = text.partition("=")
+    name = name.strip()
+    if name in ran.output_names:
+        index = ran.output_names.index(name)
+    elif name.isdigit() and int(name) < len(ran.outputs):
+        index = int(name)
+    else:
+        raise KlrError(
+            Diagnostic(
+                "err_usage",
+                f"--expect {text}: the kernel has no output '{name}'",
+                hint=f"outputs: {', '.join(ran.output_names) or 'none'} (or their indices)",
+            )
+        )
+    try:
+        expected = np.load(path.strip())
+    except (OSError, ValueError) as e:
+        raise KlrError(Diagnostic("err_usage", f"--expect {text}: {e}")) from None
+    got = ran.outputs[index].astype(np.float64)
+    want = expected.astype(np.float64)
+    entry: dict[str, Any] = {"output": ran.output_names[index], "file": path.strip()}
+    report.setdefault("expect", []).append(entry)
+    if got.shape != want.shape:
+        entry["result"] = f"shape {list(got.shape)} differs from {list(want.shape)}"
+        return 1
+    close = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        entry["result"] = "ok"
+        return 0
+    first = tuple(int(i) for i in np.argwhere(~close)[0])
+    entry["result"] = "mismatch"
+    entry["first_mismatch"] = {"index": list(first), "got": float(got[first]), "expected": float(want[first])}
+    entry["mismatches"] = int((~close).sum())
+    return 1

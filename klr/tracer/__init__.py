@@ -26,7 +26,7 @@ from klr.diagnostics import Diagnostic, KlrError, Location, Severity, SourceCach
 from klr.dialects import klr as k
 from klr.dialects import py_ast as p
 from klr.tracer.errors import NeedUnroll, TraceError
-from klr.tracer.values import Function, Storage, TensorView
+from klr.tracer.values import DtypeValue, Function, Storage, TensorView
 
 _DTYPE_ALIASES = {
     "f32": "float32", "fp32": "float32", "bf16": "bfloat16", "f16": "float16", "fp16": "float16",
@@ -63,6 +63,8 @@ class TensorSpec:
     @staticmethod
     def of(value: Any) -> TensorSpec | None:
         """A spec for an array-like argument (only shape and dtype cross)."""
+        if _is_dtype(value):
+            return None
         shape = getattr(value, "shape", None)
         dtype = getattr(value, "dtype", None)
         if shape is None or dtype is None:
@@ -235,6 +237,9 @@ def _trace_instance(
     tensor_types: list[k.TensorType] = []
     kwargs: dict[str, Any] = {}
     for name, value in args.items():
+        if _is_dtype(value):
+            kwargs[name] = DtypeValue(_dtype_of(value))
+            continue
         spec = value if isinstance(value, TensorSpec) else TensorSpec.of(value)
         if spec is not None:
             tensor_names.append(name)
@@ -304,6 +309,26 @@ def _outputs(result: Any, fn: Function) -> list[TensorView]:
             )
         out.append(item)
     return out
+
+
+def _is_dtype(value: Any) -> bool:
+    """NumPy / ml_dtypes dtypes (and scalar types) passed as compile-time constants."""
+    import numpy as np
+
+    return isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic))
+
+
+def _dtype_of(value: Any) -> k.Dtype:
+    import numpy as np
+
+    name = np.dtype(value).name
+    name = {"bool": "bool_"}.get(name, name)
+    try:
+        return k.Dtype(name)
+    except ValueError:
+        raise KlrError(
+            Diagnostic("err_bad_arguments", f"dtype {name} is not an NKI dtype")
+        ) from None
 
 
 def parse_arg(text: str) -> tuple[str, Any]:

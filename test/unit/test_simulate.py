@@ -183,3 +183,44 @@ def test_run_check_reports_import_failures(tmp_path) -> None:  # type: ignore[no
     err = io.StringIO()
     code = main(["run", str(f), "k", "-a", "x=float32[4]", "--check"], io.StringIO(), err)
     assert code == 1 and "[err_import_failed]" in err.getvalue() and "boom at import" in err.getvalue()
+
+
+def test_simulate_grid_load_and_dtype_constants(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import ml_dtypes
+
+    a = np.random.default_rng(0).standard_normal((512, 512)).astype(np.float32)
+    b = np.random.default_rng(1).standard_normal((512, 512)).astype(np.float32)
+    kernel = klr.load(EXAMPLES / "tensor_add_spmd.py", "tensor_add_spmd_kernel")
+    assert kernel.parameters == ("a", "b")
+    np.testing.assert_array_equal(klr.simulate(kernel)[2](a, b), a + b)
+    f = tmp_path / "k.py"
+    f.write_text(
+        "import nki\nimport nki.language as nl\nimport nki.isa as nisa\n\n"
+        "@nki.jit\ndef k(x, dt):\n"
+        "    t = nl.ndarray(x.shape, dtype=dt, buffer=nl.sbuf)\n"
+        "    nisa.dma_copy(dst=t, src=x)\n"
+        "    out = nl.ndarray(x.shape, dtype=dt, buffer=nl.shared_hbm)\n"
+        "    nisa.dma_copy(dst=out, src=t)\n"
+        "    return out\n"
+    )
+    x = np.array([[1.0, 1.0 / 3.0]], np.float32)
+    out = klr.simulate(klr.load(f, "k"))(x, ml_dtypes.bfloat16)
+    assert out.dtype == ml_dtypes.bfloat16
+    np.testing.assert_array_equal(out, x.astype(ml_dtypes.bfloat16))
+    assert klr.simulate(klr.load(f, "k"))(x, np.float16).dtype == np.float16
+
+
+def test_in_place_writes_are_copied_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "k.py"
+    f.write_text(
+        "import nki\nimport nki.language as nl\nimport nki.isa as nisa\n\n"
+        "@nki.jit\ndef k(x, y):\n"
+        "    t = nl.ndarray(x.shape, dtype=nl.float32, buffer=nl.sbuf)\n"
+        "    nisa.dma_copy(dst=t, src=x)\n"
+        "    nisa.tensor_scalar(dst=t, data=t, op0=nl.add, operand0=1.0)\n"
+        "    nisa.dma_copy(dst=y, src=t)\n"
+    )
+    x = np.ones((2, 3), np.float32)
+    y = np.zeros((2, 3), np.float32)
+    assert klr.simulate(klr.load(f, "k"))(x, y) is None
+    np.testing.assert_array_equal(y, np.full((2, 3), 2.0))
