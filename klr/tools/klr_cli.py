@@ -164,25 +164,32 @@ def _load_gathered(path: str) -> Any:
     return module
 
 
+def _program(args: argparse.Namespace, usage: str) -> tuple[Any, list[Diagnostic], dict[str, str]]:
+    """The gathered program a command works on: gather FILE.py FUNC, or read a .klr file.
+
+    Returns the module, gather's warnings and the sources it read.
+    """
+    if not args.file.endswith(".py"):
+        return _load_gathered(args.file), [], {}
+    if args.function is None:
+        raise KlrError(
+            Diagnostic(
+                "err_usage",
+                "a .py file needs the kernel function name",
+                Location(args.file),
+                hint=usage,
+            )
+        )
+    from klr.frontend.gather import gather
+
+    gathered = gather(args.file, args.function)
+    return gathered.module, gathered.warnings, gathered.sources
+
+
 def cmd_info(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: bool) -> int:
     from klr.frontend.info import summarize
 
-    if args.file.endswith(".py"):
-        if args.function is None:
-            raise KlrError(
-                Diagnostic(
-                    "err_usage",
-                    "a .py file needs the kernel function name",
-                    Location(args.file),
-                    hint="klr info FILE.py FUNC, or gather first: klr gather FILE FUNC -o F.klr",
-                )
-            )
-        from klr.frontend.gather import gather
-
-        result = gather(args.file, args.function)
-        module = result.module
-    else:
-        module = _load_gathered(args.file)
+    module, _, _ = _program(args, "klr info FILE.py FUNC, or gather first: klr gather FILE FUNC -o F.klr")
     summary = summarize(module)
     if as_json:
         json.dump(summary.to_dict(), out, indent=2)
@@ -213,25 +220,7 @@ def cmd_trace(args: argparse.Namespace, err: TextIO, as_json: bool) -> int:
             raise KlrError(
                 Diagnostic("err_usage", f"--grid {args.grid}: expected integers like 2 or 2,2")
             ) from None
-    warnings: list[Diagnostic] = []
-    sources: dict[str, str] = {}
-    if args.file.endswith(".py"):
-        if args.function is None:
-            raise KlrError(
-                Diagnostic(
-                    "err_usage",
-                    "a .py file needs the kernel function name",
-                    Location(args.file),
-                    hint="klr trace FILE.py FUNC --arg NAME=dtype[shape] ...",
-                )
-            )
-        from klr.frontend.gather import gather
-
-        gathered = gather(args.file, args.function)
-        module = gathered.module
-        warnings, sources = gathered.warnings, gathered.sources
-    else:
-        module = _load_gathered(args.file)
+    module, warnings, sources = _program(args, "klr trace FILE.py FUNC --arg NAME=dtype[shape] ...")
     result = trace_program(module, values, grid, args.target)
     result.module.verify()
     _write(print_ir(result.module), args.output)
