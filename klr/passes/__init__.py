@@ -20,7 +20,13 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
         return ConvertPyAstToKlrPass
 
+    def get_check_affine_loops() -> type[ModulePass]:
+        from klr.passes.check_affine_loops import CheckAffineLoopsPass
+
+        return CheckAffineLoopsPass
+
     return {
+        "check-affine-loops": get_check_affine_loops,
         "convert-py-ast-to-klr": get_convert_py_ast_to_klr,
         "strip-py-ast-locations": get_strip_py_ast_locations,
     }

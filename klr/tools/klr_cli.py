@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from klr.diagnostics import Diagnostic, KlrError, Location, SourceCache, emit
+from klr.diagnostics import Diagnostic, KlrError, Location, Severity, SourceCache, emit
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -58,6 +58,15 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--target", help="gen2 (trn1), gen3 (trn2, default) or gen4 (trn3)")
     t.add_argument("-o", "--output", help="write the IR here instead of stdout")
     t.add_argument("--json", action="store_true", dest="json_sub", help=argparse.SUPPRESS)
+
+    c = sub.add_parser("check", help="trace a kernel and check it: NKI rules, affine_range independence")
+    c.add_argument("file", help="a kernel's .py file, or a gathered .klr file")
+    c.add_argument("function", nargs="?", help="kernel function (for a .py file)")
+    c.add_argument("--arg", "-a", action="append", default=[], metavar="NAME=VALUE",
+                   help="as for 'klr trace'")
+    c.add_argument("--grid", help="SPMD launch grid, e.g. 2 or 2,2")
+    c.add_argument("--target", help="gen2 (trn1), gen3 (trn2, default) or gen4 (trn3)")
+    c.add_argument("--json", action="store_true", dest="json_sub", help=argparse.SUPPRESS)
 
     r = sub.add_parser("run", help="trace a kernel and run it on KLR's simulator")
     r.add_argument("file", help="a kernel's .py file")
@@ -231,6 +240,52 @@ def cmd_trace(args: argparse.Namespace, err: TextIO, as_json: bool) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: bool) -> int:
+    from klr.analysis.affine_conflicts import check_module, diagnostics
+    from klr.dialects import klr as k
+    from klr.tracer import parse_arg, trace_program
+
+    values: dict[str, object] = {}
+    for text in args.arg:
+        try:
+            name, value = parse_arg(text)
+        except ValueError as e:
+            raise KlrError(Diagnostic("err_usage", f"--arg {text}: {e}")) from None
+        values[name] = value
+    grid: tuple[int, ...] = ()
+    if args.grid:
+        try:
+            grid = tuple(int(g) for g in args.grid.replace("x", ",").split(",") if g.strip())
+        except ValueError:
+            raise KlrError(Diagnostic("err_usage", f"--grid {args.grid}: expected integers")) from None
+    module, warnings, sources = _program(args, "klr check FILE.py FUNC --arg NAME=dtype[shape] ...")
+    result = trace_program(module, values, grid, args.target)
+    result.module.verify()
+    conflicts, skipped = check_module(result.module)
+    loops = sum(
+        1 for op in result.module.walk()
+        if isinstance(op, k.ForOp) and op.kind.data == k.LoopKind.AFFINE and op.trip_count > 1
+    )
+    diags = [*warnings, *diagnostics(conflicts)]
+    for a in skipped:
+        diags.append(
+            Diagnostic(
+                "warn_check_skipped",
+                f"an access of {a.op.name} is too large to check exhaustively",
+                severity=Severity.WARNING,
+            )
+        )
+    if diags:
+        emit(diags, err, as_json, SourceCache(sources))
+    if not as_json:
+        status = "ok" if not conflicts else f"{len(conflicts)} conflict(s)"
+        out.write(
+            f"{len(result.kernels)} kernel(s) verified against {result.kernels[0].target.data} "
+            f"rules; {loops} affine loop(s) checked over all iterations: {status}\n"
+        )
+    return 1 if conflicts else 0
+
+
 def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: bool) -> int:
     from klr.tools.run_command import run_command
 
@@ -253,6 +308,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         try:
             if args.command == "gather":
                 return cmd_gather(args, err, as_json)
+            if args.command == "check":
+                return cmd_check(args, out, err, as_json)
             if args.command == "run":
                 return cmd_run(args, out, err, as_json)
             if args.command == "trace":

@@ -121,7 +121,17 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: boo
     t1 = time.perf_counter()
     ran = run_module(traced.module, arrays, args.mode)
     t2 = time.perf_counter()
-    diagnostics = [*gathered.warnings, *ran.warnings]
+    from klr.analysis.affine_conflicts import check_module
+    from klr.analysis.affine_conflicts import diagnostics as conflict_diagnostics
+
+    conflicts, _ = check_module(traced.module)
+    # the interpreter runs iterations in order, so a dependency between affine_range
+    # iterations can look fine here and fail on hardware: say so
+    diagnostics = [
+        *gathered.warnings,
+        *conflict_diagnostics(conflicts, severity="warning"),
+        *ran.warnings,
+    ]
     report: dict[str, Any] = {
         "kernel": function,
         "trace_seconds": round(t1 - t0, 4),

@@ -561,6 +561,9 @@ class Interpreter:
             },
             regions=[Region(body)],
         )
+        from klr.tracer.calls import source_location
+
+        loop.location = source_location(self, op)
         self.emit(loop)
         values = r.values()
         self.loop_of_index[index] = key
