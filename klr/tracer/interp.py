@@ -731,12 +731,11 @@ class Interpreter:
             container = self.eval(node.value)
             index = self.eval(node.index)
             if isinstance(container, TensorView):
-                raise self.error(
-                    "err_not_supported",
-                    "assigning to a tensor slice (`t[...] = value`) is not supported yet",
-                    node,
-                    hint="write through an instruction: nisa.tensor_copy(dst=t[...], src=...)",
-                )
+                from klr.tracer import operators
+                from klr.tracer.views import index_view
+
+                operators.assign(self, index_view(self, container, index, node), value, node)
+                return
             self.check_mutation(container, node)
             container[index] = value
             return
@@ -934,12 +933,9 @@ class Interpreter:
                 "err_python", f"unsupported operand types for {kind.value}: {_type_name(a)} and {_type_name(b)}", op
             )
         if isinstance(a, TensorView) or isinstance(b, TensorView):
-            raise self.error(
-                "err_not_supported",
-                "arithmetic operators on tensors are not supported yet",
-                op,
-                hint="use an instruction: nisa.tensor_tensor(dst=..., data1=a, data2=b, op=nl.add)",
-            )
+            from klr.tracer import operators
+
+            return operators.binary(self, kind, a, b, op)
         if inplace and isinstance(a, list):
             self.check_mutation(a, op)
             if kind == p.BinOpKind.ADD:
@@ -951,14 +947,34 @@ class Interpreter:
 
     def e_unary_op(self, op: p.UnaryOpOp) -> Any:
         v = self.eval(op.operand)
+        if isinstance(v, TensorView) and op.op.data == p.UnaryOpKind.USUB:
+            from klr.tracer import operators
+
+            return operators.negate(self, v, op)
         if op.op.data == p.UnaryOpKind.NOT:
             return not self.truth(v, op)
         return _UNARY[op.op.data](v)
 
     def e_compare(self, op: p.CompareOp) -> Any:
         left = self.eval(op.left)
-        for kind, right_v in zip(op.ops.data, op.comparators):
-            right = self.eval(right_v)
+        if len(op.comparators) == 1:
+            right = self.eval(op.comparators[0])
+            if isinstance(left, TensorView) or isinstance(right, TensorView):
+                from klr.tracer import operators
+
+                return operators.compare(self, op.ops.data[0], left, right, op)
+            return self._compare_values(op, left, [right])
+        return self._compare_values(op, left, [self.eval(c) for c in op.comparators])
+
+    def _compare_values(self, op: p.CompareOp, left: Any, rights: list[Any]) -> Any:
+        for kind, right in zip(op.ops.data, rights):
+            if isinstance(left, TensorView) or isinstance(right, TensorView):
+                raise self.error(
+                    "err_unsupported_syntax",
+                    "chained comparisons do not apply to tiles",
+                    op,
+                    hint="compare two operands at a time",
+                )
             if kind in (p.CmpOpKind.IS, p.CmpOpKind.ISNOT) and not _identity_safe(left, right):
                 raise self.error(
                     "err_unsupported_syntax",

@@ -224,3 +224,14 @@ def test_in_place_writes_are_copied_back(tmp_path) -> None:  # type: ignore[no-u
     y = np.zeros((2, 3), np.float32)
     assert klr.simulate(klr.load(f, "k"))(x, y) is None
     np.testing.assert_array_equal(y, np.full((2, 3), 2.0))
+
+
+def test_tile_operators_and_view_assignment_run() -> None:
+    from support import ROOT
+
+    path = ROOT / "test/trace/Inputs/operators.py"
+    a = np.random.default_rng(0).standard_normal((128, 64)).astype(np.float32)
+    b = np.random.default_rng(1).standard_normal((128, 64)).astype(np.float32)
+    out = klr.simulate(klr.load(path, "ops"))(a, b)
+    np.testing.assert_array_equal(out, -((a + b) * np.float32(2.0) - b))
+    np.testing.assert_array_equal(klr.simulate(klr.load(path, "in_order"))(a), a * a)
