@@ -1,4 +1,5 @@
-"""An importable stand-in for the `nki` package, where the Neuron SDK is absent.
+"""An importable stand-in for the `nki` package (and the first generation's
+`neuronxcc.nki`), where the Neuron SDK is absent.
 
     import klr.compat
     klr.compat.install()          # no-op if a real `nki` is installed
@@ -19,13 +20,18 @@ import importlib.util
 import sys
 from types import ModuleType
 
-_PROVIDED = ("nki", "nki.language", "nki.isa", "nki.typing")
+_PROVIDED = ("nki", "nki.language", "nki.isa", "nki.typing", "neuronxcc", "neuronxcc.nki",
+             "neuronxcc.nki.language", "neuronxcc.nki.isa", "neuronxcc.nki.typing")
+_PACKAGES = ("nki", "neuronxcc", "neuronxcc.nki")
 
 
 class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def __init__(self) -> None:
+        self.roots: set[str] = set()  # the top-level packages with no real installation
+
     def find_spec(self, fullname, path, target=None):  # type: ignore[no-untyped-def]
-        if fullname in _PROVIDED:
-            return importlib.machinery.ModuleSpec(fullname, self, is_package=fullname == "nki")
+        if fullname in _PROVIDED and fullname.split(".")[0] in self.roots:
+            return importlib.machinery.ModuleSpec(fullname, self, is_package=fullname in _PACKAGES)
         return None
 
     def create_module(self, spec):  # type: ignore[no-untyped-def]
@@ -52,13 +58,13 @@ def real_nki_available() -> bool:
 
 
 def install() -> bool:
-    """Make `import nki` resolve to the stand-in; False if a real `nki` exists."""
+    """Make `import nki` (and `import neuronxcc.nki`) resolve to the stand-in, each only
+    where no real installation exists; False if a real `nki` exists."""
     if _FINDER in sys.meta_path:
-        return True
-    if importlib.util.find_spec("nki") is not None:
-        return False
+        return "nki" in _FINDER.roots
+    _FINDER.roots = {root for root in ("nki", "neuronxcc") if importlib.util.find_spec(root) is None}
     sys.meta_path.append(_FINDER)
-    return True
+    return "nki" in _FINDER.roots
 
 
 def uninstall() -> None:

@@ -85,20 +85,30 @@ class _TileSize:
             setattr(self, key, value)
 
 
+def simulate_kernel(kernel: Any, *args: Any, **kwargs: Any) -> Any:
+    """The first generation's `nki.simulate_kernel(kernel[grid], *args)`."""
+    return simulate(kernel)(*args, **kwargs)
+
+
 def make(name: str) -> ModuleType:
     mod = _Namespace(name)
-    if name == "nki":
+    if name in ("nki", "neuronxcc", "neuronxcc.nki"):
         mod.__path__ = []  # a package, so `import nki.language` works
+    if name in ("nki", "neuronxcc.nki"):
         mod.jit = jit  # type: ignore[attr-defined]
         mod.simulate = simulate  # type: ignore[attr-defined]
         mod.Kernel = Kernel  # type: ignore[attr-defined]
-    elif name == "nki.language":
+    if name == "neuronxcc.nki":
+        for deco in ("trace", "baremetal", "benchmark", "profile"):
+            setattr(mod, deco, jit)
+        mod.simulate_kernel = simulate_kernel  # type: ignore[attr-defined]
+    if name in ("nki.language", "neuronxcc.nki.language"):
         for d in Dtype:
             setattr(mod, d.value, d.value)
         for buf in ("sbuf", "psum", "hbm", "private_hbm", "shared_hbm"):
             setattr(mod, buf, buf)
         for op in [*AluOp, *ActFunc]:
-            setattr(mod, op.value, _OnlyInKernels(f"nki.language.{op.value}"))
+            setattr(mod, op.value, _OnlyInKernels(f"{name}.{op.value}"))
         mod.NKIObject = NKIObject  # type: ignore[attr-defined]
         mod.tile_size = _TileSize()  # type: ignore[attr-defined]
     return mod

@@ -74,6 +74,10 @@ def call_builtin(interp: Interpreter, fn: Builtin, args: list[Any], kwargs: dict
 
 
 def tensor_arg(name: str, value: Any) -> TensorView:
+    from klr.tracer.legacy import MatmulResult
+
+    if isinstance(value, MatmulResult):
+        return value.tile()
     if not isinstance(value, TensorView):
         raise fail("err_bad_arguments", f"'{name}' must be a tensor, got {describe(value)}")
     return value

@@ -428,6 +428,8 @@ class Interpreter:
         current = self.eval(op.target)
         value = self.eval(op.value)
         result = self.binop(op.op.data, current, value, op, inplace=True)
+        if result is current and isinstance(current, TensorView):
+            return  # accumulated in place (`psum[...] += nisa.nc_matmul(...)`)
         self.assign(op.target, result)
 
     def s_if(self, op: p.IfOp) -> None:
@@ -732,9 +734,14 @@ class Interpreter:
             index = self.eval(node.index)
             if isinstance(container, TensorView):
                 from klr.tracer import operators
+                from klr.tracer.index_exprs import index_advanced, is_advanced
                 from klr.tracer.views import index_view
 
-                operators.assign(self, index_view(self, container, index, node), value, node)
+                target = (
+                    index_advanced(self, container, index, node) if is_advanced(index)
+                    else index_view(self, container, index, node)
+                )
+                operators.assign(self, target, value, node)
                 return
             self.check_mutation(container, node)
             container[index] = value
@@ -850,14 +857,19 @@ class Interpreter:
             if callable(attr):
                 return _DataMethod(obj, name, attr)
             return attr
+        if name in getattr(type(obj), "KERNEL_ATTRS", ()):
+            return getattr(obj, name)  # tracer objects that expose attributes to kernels
         raise self.error("err_python", f"{_type_name(obj)} has no attribute '{name}'", op)
 
     def e_subscript(self, op: p.SubscriptOp) -> Any:
         container = self.eval(op.value)
         index = self.eval(op.index)
         if isinstance(container, TensorView):
+            from klr.tracer.index_exprs import index_advanced, is_advanced
             from klr.tracer.views import index_view
 
+            if is_advanced(index):
+                return index_advanced(self, container, index, op)
             return index_view(self, container, index, op)
         if isinstance(container, Instance):
             return self.call_method(container, "__getitem__", [index], op)
@@ -932,6 +944,15 @@ class Interpreter:
             raise self.error(
                 "err_python", f"unsupported operand types for {kind.value}: {_type_name(a)} and {_type_name(b)}", op
             )
+        from klr.tracer.legacy import MatmulResult
+
+        if isinstance(b, MatmulResult) and isinstance(a, TensorView) and kind == p.BinOpKind.ADD:
+            from klr.tracer import operators
+
+            return operators.accumulate(self, a, b, op)
+        if isinstance(a, MatmulResult) or isinstance(b, MatmulResult):
+            a = a.tile() if isinstance(a, MatmulResult) else a
+            b = b.tile() if isinstance(b, MatmulResult) else b
         if isinstance(a, TensorView) or isinstance(b, TensorView):
             from klr.tracer import operators
 
@@ -963,6 +984,10 @@ class Interpreter:
                 from klr.tracer import operators
 
                 return operators.compare(self, op.ops.data[0], left, right, op)
+            from klr.tracer.index_exprs import IndexExpr
+
+            if isinstance(left, IndexExpr) or isinstance(right, IndexExpr):
+                return _CMPOPS[op.ops.data[0]](left, right)  # builds a first-generation mask
             return self._compare_values(op, left, [right])
         return self._compare_values(op, left, [self.eval(c) for c in op.comparators])
 

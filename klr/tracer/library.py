@@ -122,6 +122,10 @@ class Library:
                 "simulate": NotSupported("nki.simulate", "use 'klr run' (a later issue)"),
             },
         )
+        from klr.tracer.legacy import namespaces
+
+        self.legacy = namespaces(target, self.nki.attrs["jit"])
+        install(self.legacy["neuronxcc.nki.language"].attrs, self.legacy["neuronxcc.nki.isa"].attrs)  # type: ignore[arg-type]
         self.math = _math()
         self.builtins = _PyBuiltins(interp).table()
         self.enum = Namespace(
@@ -143,7 +147,11 @@ class Library:
         if name == "builtins":
             return Namespace("builtins", self.builtins)
         if name == "neuronxcc" or name.startswith("neuronxcc."):
-            return NotSupported(name, _OLD_API_HINT)
+            return self.legacy.get(name, NotSupported(name, _OLD_API_HINT))
+        if name == "numpy":
+            from klr.tracer.legacy import numpy_namespace
+
+            return numpy_namespace(self.legacy["neuronxcc.nki.language"])
         return NotSupported(name, f"module '{name}' cannot be used inside a kernel")
 
     def __call__(self, module: str, member: str | None) -> Any:

@@ -72,10 +72,33 @@ def negate(interp: Interpreter, a: Any, op: Operation) -> Any:
     return _call(interp, "multiply", [a, -1.0], op)
 
 
+def accumulate(interp: Interpreter, dst: TensorView, mm: Any, op: Operation) -> TensorView:
+    """`psum += matmul(...)`: the matmul accumulates into `dst` (first write overwrites)."""
+    from klr.tracer.calls import call_builtin
+
+    if dst.memory != k.Memory.PSUM:
+        raise interp.error(
+            "err_bad_arguments",
+            "a matmul accumulates into a PSUM tile, not into an "
+            f"{dst.memory.value.upper()} one",
+            op,
+            hint="allocate the accumulator with buffer=nl.psum",
+        )
+    call_builtin(interp, Builtin("nki.isa.nc_matmul", lambda: mm.into(dst, None)), [], {}, op)
+    return dst
+
+
 def assign(interp: Interpreter, dst: TensorView, value: Any, op: Operation) -> None:
     """`dst[...] = value` for a view `dst`."""
     from klr.tracer import isa
     from klr.tracer.calls import call_builtin
+    from klr.tracer.legacy import MatmulResult
+
+    if isinstance(value, MatmulResult):
+        if dst.memory == k.Memory.PSUM:
+            call_builtin(interp, Builtin("nki.isa.nc_matmul", lambda: value.into(dst, False)), [], {}, op)
+            return
+        value = value.tile()
 
     if isinstance(value, TensorView):
         on_chip = dst.memory.on_chip and value.memory.on_chip

@@ -18,7 +18,8 @@ from klr.tools.klr_cli import main
 from support import EXAMPLES
 
 MODULES = ["tensor_add", "tensor_add_spmd", "transpose", "matmul_tiled", "softmax",
-           "layernorm", "rmsnorm", "attention.kernel"]
+           "layernorm", "rmsnorm", "attention.kernel",
+           "beta1.tensor_add", "beta1.matmul", "beta1.softmax"]
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +57,16 @@ def test_standin_kernel_call_and_nki_simulate(examples: dict[str, object]) -> No
     ref = mod.reference(**inputs)  # type: ignore[attr-defined]
     np.testing.assert_array_equal(mod.tensor_add_spmd_kernel[2](**inputs), ref)  # type: ignore[attr-defined]
     np.testing.assert_array_equal(nki.simulate(mod.tensor_add_spmd_kernel[2])(**inputs), ref)  # type: ignore[attr-defined]
+
+
+def test_standin_first_generation_simulate_kernel(examples: dict[str, object]) -> None:
+    import neuronxcc.nki as old_nki
+
+    mod = examples["beta1.tensor_add"]
+    inputs = mod.example_inputs(np.random.default_rng(4))  # type: ignore[attr-defined]
+    ref = mod.reference(**inputs)  # type: ignore[attr-defined]
+    out = old_nki.simulate_kernel(mod.tensor_add_kernel[2], inputs["a_input"], inputs["b_input"])  # type: ignore[attr-defined]
+    np.testing.assert_array_equal(out, ref)
 
 
 def test_bfloat16_inputs_round_on_write(tmp_path) -> None:  # type: ignore[no-untyped-def]

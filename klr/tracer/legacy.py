@@ -1,0 +1,311 @@
+"""The first NKI generation (`neuronxcc.nki`), normalized into the same `klr` ops.
+
+Its instructions *return* new tiles (`t = nisa.tensor_tensor(a, b, op=np.add)`); each
+becomes an allocation plus the destination-passing instruction (nki.md §1). A matmul's
+result is deferred (`MatmulResult`) until it is known where it goes: assigned into a
+PSUM view (`psum[...] = ...` overwrites, `psum[...] += ...` accumulates), or, used any
+other way, into a fresh float32 PSUM tile. Indexing uses `nl.arange`/`nl.mgrid` index
+expressions (`klr.tracer.index_exprs`). NumPy ufuncs and dtypes are accepted as NKI
+operators and dtypes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from klr.dialects import klr as k
+from klr.tracer import isa
+from klr.tracer import language as lang
+from klr.tracer.calls import engine_arg, fail, tensor_arg
+from klr.tracer.index_exprs import MGrid, arange
+from klr.tracer.values import (
+    BufferValue,
+    Builtin,
+    DtypeValue,
+    Namespace,
+    NotSupported,
+    OpValue,
+    TensorView,
+)
+
+if TYPE_CHECKING:
+    from klr.targets import Target
+
+
+@dataclass(eq=False)
+class MatmulResult:
+    """`nisa.nc_matmul(stationary, moving)` / `nl.matmul(...)` before it has a destination."""
+
+    stationary: TensorView
+    moving: TensorView
+    materialized: TensorView | None = None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (_free(self.stationary), _free(self.moving))
+
+    def into(self, dst: TensorView, accumulate: bool | None) -> None:
+        isa.nc_matmul(dst, self.stationary, self.moving, accumulate=accumulate)
+
+    def tile(self) -> TensorView:
+        """The result in a fresh float32 PSUM tile (once)."""
+        if self.materialized is None:
+            out = lang.ndarray(self.shape, DtypeValue(k.Dtype.FLOAT32), BufferValue(k.Memory.PSUM))
+            self.into(out, False)
+            self.materialized = out
+        return self.materialized
+
+
+def _free(t: TensorView) -> int:
+    n = 1
+    for d in t.shape[1:]:
+        n *= d
+    return n
+
+
+def _no_mask(name: str, mask: Any) -> None:
+    if mask is not None:
+        raise fail(
+            "err_not_supported",
+            f"{name}: mask= is not supported yet",
+            hint="slice the operands to the masked region instead",
+        )
+
+
+def _tile(name: str, value: Any) -> TensorView:
+    if isinstance(value, MatmulResult):
+        return value.tile()
+    return tensor_arg(name, value)
+
+
+def _dt(dtype: Any, default: k.Dtype) -> k.Dtype:
+    return lang._dtype(dtype) if dtype is not None else default
+
+
+def _result(shape: tuple[int, ...], dtype: k.Dtype) -> TensorView:
+    return lang.ndarray(shape, DtypeValue(dtype), BufferValue(k.Memory.SBUF))
+
+
+# -- nki.isa, value-returning -------------------------------------------------
+
+
+def nc_matmul(stationary: Any, moving: Any, is_stationary_onezero: bool = False,
+              is_moving_onezero: bool = False, mask: Any = None, is_transpose: bool = False,
+              **_: Any) -> MatmulResult:
+    _no_mask("nisa.nc_matmul", mask)
+    return MatmulResult(_tile("stationary", stationary), _tile("moving", moving))
+
+
+def tensor_tensor(data1: Any, data2: Any, op: Any, dtype: Any = None, mask: Any = None,
+                  engine: Any = None, **_: Any) -> TensorView:
+    _no_mask("nisa.tensor_tensor", mask)
+    a, b = _tile("data1", data1), _tile("data2", data2)
+    out = _result(a.shape, _dt(dtype, lang._promote(a.dtype, b.dtype)))
+    isa.tensor_tensor(out, a, b, op, engine)
+    return out
+
+
+def tensor_scalar(data: Any, op0: Any, operand0: Any, reverse0: bool = False, op1: Any = None,
+                  operand1: Any = None, reverse1: bool = False, dtype: Any = None,
+                  mask: Any = None, engine: Any = None, **_: Any) -> TensorView:
+    _no_mask("nisa.tensor_scalar", mask)
+    x = _tile("data", data)
+    out = _result(x.shape, _dt(dtype, x.dtype))
+    isa.tensor_scalar(out, x, op0, operand0, reverse0, op1, operand1, reverse1, engine)
+    return out
+
+
+def activation(op: Any, data: Any, bias: Any = None, scale: Any = 1.0, dtype: Any = None,
+               mask: Any = None, **_: Any) -> TensorView:
+    _no_mask("nisa.activation", mask)
+    x = _tile("data", data)
+    out = _result(x.shape, _dt(dtype, x.dtype))
+    isa.activation(out, op, x, bias, scale)
+    return out
+
+
+def tensor_reduce(op: Any, data: Any, axis: Any, dtype: Any = None, negate: bool = False,
+                  keepdims: bool = False, mask: Any = None, **_: Any) -> TensorView:
+    _no_mask("nisa.tensor_reduce", mask)
+    x = _tile("data", data)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(a + x.ndim if a < 0 else a for a in axes)
+    if keepdims:
+        shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape))
+    else:
+        shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
+    if len(shape) < 2:
+        shape = (x.shape[0], 1)  # tiles stay 2-D: one value per partition
+    out = _result(shape, _dt(dtype, x.dtype))
+    isa.tensor_reduce(out, op, x, axes, negate, keepdims)
+    return out
+
+
+def tensor_copy(src: Any, dtype: Any = None, mask: Any = None, engine: Any = None,
+                **_: Any) -> TensorView:
+    _no_mask("nisa.tensor_copy", mask)
+    x = _tile("src", src)
+    out = _result(x.shape, _dt(dtype, x.dtype))
+    isa.tensor_copy(out, x, engine)
+    return out
+
+
+def memset(shape: Any, value: Any, dtype: Any, mask: Any = None, engine: Any = None,
+           **_: Any) -> TensorView:
+    _no_mask("nisa.memset", mask)
+    out = _result(lang._shape(shape), lang._dtype(dtype))
+    isa.memset(out, value, engine)
+    return out
+
+
+def nc_transpose(data: Any, mask: Any = None, dtype: Any = None, engine: Any = None,
+                 **_: Any) -> TensorView:
+    _no_mask("nisa.nc_transpose", mask)
+    x = _tile("data", data)
+    eng = engine_arg(engine) if engine is not None else k.Engine.UNKNOWN
+    on_pe = eng == k.Engine.TENSOR or (eng == k.Engine.UNKNOWN and (x.shape[0] > 32 or _free(x) > 32))
+    mem = k.Memory.PSUM if on_pe else k.Memory.SBUF
+    out = lang.ndarray((_free(x), x.shape[0]), DtypeValue(x.dtype), BufferValue(mem))
+    isa.nc_transpose(out, x, engine)
+    return out
+
+
+def reciprocal(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> TensorView:
+    _no_mask("nisa.reciprocal", mask)
+    x = _tile("data", data)
+    out = _result(x.shape, _dt(dtype, x.dtype))
+    isa.reciprocal(out, x)
+    return out
+
+
+def bn_stats(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> TensorView:
+    _no_mask("nisa.bn_stats", mask)
+    x = _tile("data", data)
+    out = _result((x.shape[0], 6), _dt(dtype, k.Dtype.FLOAT32))
+    isa.bn_stats(out, x)
+    return out
+
+
+def bn_aggr(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> TensorView:
+    _no_mask("nisa.bn_aggr", mask)
+    x = _tile("data", data)
+    out = _result((x.shape[0], 2), _dt(dtype, k.Dtype.FLOAT32))
+    isa.bn_aggr(out, x)
+    return out
+
+
+def dma_copy(dst: Any, src: Any, mask: Any = None, dst_rmw_op: Any = None, **_: Any) -> None:
+    _no_mask("nisa.dma_copy", mask)
+    if dst_rmw_op is not None:
+        raise fail("err_not_supported", "nisa.dma_copy(dst_rmw_op=...) is not supported yet",
+                   hint="the current API's equivalent is nisa.dma_compute")
+    isa.dma_copy(tensor_arg("dst", dst), _tile("src", src))
+
+
+# -- nki.language, first generation ---------------------------------------------
+
+
+def load(src: Any, mask: Any = None, dtype: Any = None, **_: Any) -> TensorView:
+    _no_mask("nl.load", mask)
+    return lang.load(src, dtype)
+
+
+def store(dst: Any, value: Any, mask: Any = None, **_: Any) -> None:
+    _no_mask("nl.store", mask)
+    v = _tile("value", value)
+    if v.memory == k.Memory.PSUM:
+        v = lang.copy(v)  # the first generation inserted the PSUM -> SBUF copy itself
+    lang.store(dst, v)
+
+
+def matmul(x: Any, y: Any, transpose_x: bool = False, mask: Any = None, **_: Any) -> Any:
+    _no_mask("nl.matmul", mask)
+    a, b = _tile("x", x), _tile("y", y)
+    if transpose_x:
+        return MatmulResult(a, b)
+    return lang.matmul(a, b, False)
+
+
+def par_dim(n: Any) -> Any:
+    raise fail(
+        "err_not_supported",
+        "nl.par_dim and block dimensions are not supported yet",
+        hint="allocate 2-D tiles with the partition dimension first",
+    )
+
+
+def _language(target: Target) -> Namespace:
+    base = dict(lang.language(target).attrs)
+    for fn in (load, store, matmul, par_dim):
+        base[fn.__name__] = Builtin(f"neuronxcc.nki.language.{fn.__name__}", fn)
+    base["arange"] = Builtin("neuronxcc.nki.language.arange", arange)
+    base["mgrid"] = MGrid()
+    return Namespace("neuronxcc.nki.language", base, hint="see docs/coverage.md")
+
+
+def _isa(target: Target) -> Namespace:
+    base = dict(isa.isa(target).attrs)
+    for fn in (nc_matmul, tensor_tensor, tensor_scalar, activation, tensor_reduce, tensor_copy,
+               memset, nc_transpose, reciprocal, bn_stats, bn_aggr, dma_copy):
+        base[fn.__name__] = Builtin(f"neuronxcc.nki.isa.{fn.__name__}", fn)
+    return Namespace("neuronxcc.nki.isa", base, hint="see docs/coverage.md")
+
+
+def namespaces(target: Target, jit: Any) -> dict[str, Namespace]:
+    nl = _language(target)
+    nisa = _isa(target)
+    nki = Namespace(
+        "neuronxcc.nki",
+        {
+            "jit": jit,
+            "trace": jit,
+            "baremetal": jit,
+            "benchmark": jit,
+            "profile": jit,
+            "language": nl,
+            "isa": nisa,
+            "simulate_kernel": NotSupported(
+                "neuronxcc.nki.simulate_kernel", "call klr.simulate(kernel)(...) instead"
+            ),
+        },
+    )
+    return {
+        "neuronxcc": Namespace("neuronxcc", {"nki": nki}),
+        "neuronxcc.nki": nki,
+        "neuronxcc.nki.language": nl,
+        "neuronxcc.nki.isa": nisa,
+    }
+
+
+# NumPy names kernels of this generation use for operators and dtypes
+NUMPY_OPERATORS = {
+    "add": "add", "subtract": "subtract", "multiply": "multiply", "maximum": "maximum",
+    "minimum": "minimum", "max": "maximum", "min": "minimum", "equal": "equal", "not_equal": "not_equal", "greater": "greater",
+    "greater_equal": "greater_equal", "less": "less", "less_equal": "less_equal",
+    "logical_and": "logical_and", "logical_or": "logical_or", "logical_xor": "logical_xor",
+    "bitwise_and": "bitwise_and", "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor",
+    "power": "power", "exp": "exp", "tanh": "tanh", "sqrt": "sqrt", "abs": "abs",
+    "square": "square", "reciprocal": "reciprocal", "sign": "sign", "log": "log",
+    "arctan": "arctan", "sin": "sin",
+}
+NUMPY_DTYPES = {
+    "float32": k.Dtype.FLOAT32, "float16": k.Dtype.FLOAT16, "int8": k.Dtype.INT8,
+    "int16": k.Dtype.INT16, "int32": k.Dtype.INT32, "uint8": k.Dtype.UINT8,
+    "uint16": k.Dtype.UINT16, "uint32": k.Dtype.UINT32, "bool_": k.Dtype.BOOL_,
+}
+
+
+def numpy_namespace(nl: Namespace) -> Namespace:
+    """`numpy` inside a kernel: its ufuncs as NKI operators, its dtypes as NKI dtypes."""
+    attrs: dict[str, Any] = {}
+    for name, target in NUMPY_OPERATORS.items():
+        value = nl.attrs.get(target)
+        if isinstance(value, (OpValue, Builtin)):
+            attrs[name] = value
+    for name, dt in NUMPY_DTYPES.items():
+        attrs[name] = DtypeValue(dt)
+    attrs["dtype"] = Builtin("numpy.dtype", lambda name: DtypeValue(lang._dtype(name)))
+    return Namespace("numpy", attrs, hint="inside kernels numpy provides ufuncs (as operators) and dtypes")
+
+

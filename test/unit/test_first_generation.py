@@ -1,0 +1,87 @@
+"""The first NKI generation (`neuronxcc.nki`): value-returning instructions, index
+expressions, deferred matmul results, NumPy operators, and diagnostics for what is not
+supported yet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import klr
+from klr.diagnostics import KlrError
+from klr.interp import run_module
+
+HEADER = (
+    "import numpy as np\n"
+    "import neuronxcc.nki as nki\n"
+    "import neuronxcc.nki.language as nl\n"
+    "import neuronxcc.nki.isa as nisa\n\n"
+)
+
+
+def run(tmp_path: Path, body: str, **inputs: np.ndarray) -> np.ndarray:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + body)
+    traced = klr.trace(f, "k", **inputs)
+    return run_module(traced.module, dict(inputs)).outputs[0]
+
+
+def test_mgrid_load_transpose_store(tmp_path: Path) -> None:
+    x = np.random.default_rng(0).standard_normal((128, 64)).astype(np.float32)
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(x):\n"
+        "    out = nl.ndarray((64, 128), dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    i = nl.mgrid[0:128, 0:64]\n"
+        "    t = nl.load(x[i.p, i.x])\n"
+        "    tt = nisa.nc_transpose(t)\n"
+        "    j = nl.mgrid[0:64, 0:128]\n"
+        "    nl.store(out[j.p, j.x], value=tt)\n"
+        "    return out\n"), x=x)
+    np.testing.assert_array_equal(out, x.T)
+
+
+def test_matmul_overwrite_then_accumulate(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((128, 128)).astype(np.float32)
+    b = rng.standard_normal((128, 256)).astype(np.float32)
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(a, b):\n"
+        "    out = nl.ndarray((128, 256), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    ta = nl.load(a)\n"
+        "    tb = nl.load(b)\n"
+        "    acc = nl.ndarray((128, 256), dtype=nl.float32, buffer=nl.psum)\n"
+        "    acc[...] = nisa.nc_matmul(ta, tb)\n"   # overwrite
+        "    acc[...] += nisa.nc_matmul(ta, tb)\n"  # accumulate
+        "    nl.store(out, value=acc)\n"            # the PSUM -> SBUF copy is implicit
+        "    return out\n"), a=a, b=b)
+    np.testing.assert_allclose(out, 2 * (a.T.astype(np.float64) @ b), rtol=1e-5, atol=1e-4)
+
+
+def test_numpy_ufuncs_and_dtypes(tmp_path: Path) -> None:
+    x = np.random.default_rng(2).standard_normal((128, 32)).astype(np.float32)
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(x):\n"
+        "    out = nl.ndarray(x.shape, dtype=np.float32, buffer=nl.shared_hbm)\n"
+        "    t = nl.load(x)\n"
+        "    y = nisa.tensor_scalar(t, np.multiply, 2.0, op1=np.add, operand1=1.0)\n"
+        "    m = nisa.tensor_tensor(y, t, op=np.maximum)\n"
+        "    nl.store(out, value=m)\n"
+        "    return out\n"), x=x)
+    np.testing.assert_allclose(out, np.maximum(2 * x + 1, x), rtol=1e-6)
+
+
+@pytest.mark.parametrize(("line", "code"), [
+    ("    t = nl.load(x, mask=(nl.arange(128)[:, None] < 64))\n", "err_not_supported"),
+    ("    t = nl.ndarray((nl.par_dim(128), 32), dtype=x.dtype, buffer=nl.sbuf)\n", "err_not_supported"),
+])
+def test_unsupported_first_generation_forms_are_diagnosed(tmp_path: Path, line: str, code: str) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + "@nki.jit\ndef k(x):\n" + line + "    return x\n")
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=np.zeros((128, 32), np.float32))
+    diag = info.value.diagnostics[0]
+    assert diag.code == code
+    assert diag.location is not None and diag.location.line == 8
+    assert diag.hint
