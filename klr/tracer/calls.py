@@ -62,6 +62,12 @@ def call_builtin(interp: Interpreter, fn: Builtin, args: list[Any], kwargs: dict
         raise interp.error("err_bad_arguments", f"{fn.name}(): {e}", op, hint) from None
     except ValueError:
         pass  # C builtins without a signature: let Python check the call
+    if kwargs.get("mask") is None:
+        from klr.tracer.index_exprs import PendingAccess
+
+        for a in (*args, *kwargs.values()):
+            if isinstance(a, PendingAccess):
+                raise a.error  # only a mask can make an out-of-bounds access legal
     token = _CALL.set((interp, op))
     try:
         return fn.fn(*args, **kwargs)
@@ -74,10 +80,13 @@ def call_builtin(interp: Interpreter, fn: Builtin, args: list[Any], kwargs: dict
 
 
 def tensor_arg(name: str, value: Any) -> TensorView:
+    from klr.tracer.index_exprs import PendingAccess
     from klr.tracer.legacy import MatmulResult
 
     if isinstance(value, MatmulResult):
         return value.tile()
+    if isinstance(value, PendingAccess):
+        raise value.error
     if not isinstance(value, TensorView):
         raise fail("err_bad_arguments", f"'{name}' must be a tensor, got {describe(value)}")
     return value

@@ -256,3 +256,89 @@ def index_advanced(interp: Interpreter, view: TensorView, key: Any, op: Operatio
             op,
         )
     return TensorView(view.storage, offset, dims)
+
+
+def _floordiv(a: int, b: int) -> int:
+    return a // b
+
+
+def _ceildiv(a: int, b: int) -> int:
+    return -((-a) // b)
+
+
+def mask_ranges(mask: Mask, shape: tuple[int, ...]) -> list[tuple[int, int]]:
+    """The box `[lo, hi)` per axis of `shape` where `mask` holds.
+
+    Each clause must compare one axis's index (`offset + c·i`) with a bound; KLR's
+    instructions address rectangles, so a mask that is not a box is rejected. A bound
+    that depends on a loop index makes the tracer unroll that loop (NeedConcrete).
+    """
+    ranges = [(0, n) for n in shape]
+    for expr, op, bound in mask.clauses:
+        if isinstance(bound, IndexExpr):
+            expr, bound = expr - bound, 0
+        if len(expr.terms) != 1:
+            raise ValueError("a mask clause must compare the index of exactly one axis")
+        (axis, c), = expr.terms
+        if axis >= len(shape):
+            raise ValueError(f"the mask uses axis {axis}, the tile has {len(shape)}")
+        # offset + c·i  op  bound   <=>   c·i  op  rest
+        rest = int(bound - expr.offset)  # int() of a loop-dependent bound unrolls the loop
+        if c < 0:
+            c, rest = -c, -rest
+            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+        lo, hi = ranges[axis]
+        if op == "<":
+            hi = min(hi, _ceildiv(rest, c))
+        elif op == "<=":
+            hi = min(hi, _floordiv(rest, c) + 1)
+        elif op == ">":
+            lo = max(lo, _floordiv(rest, c) + 1)
+        else:
+            lo = max(lo, _ceildiv(rest, c))
+        ranges[axis] = (lo, max(lo, hi))
+    return ranges
+
+
+@dataclass(eq=False)
+class PendingAccess:
+    """`x[i_p, i_f]` reaching outside `x`: legal only as the operand of a masked access
+    (the first generation's ragged last tile), where the mask cuts it down to size."""
+
+    view: Any
+    key: Any
+    op: Any
+    error: Exception
+
+    def index_shape(self) -> tuple[int, ...]:
+        exprs = [e for e in (self.key if isinstance(self.key, tuple) else (self.key,))
+                 if isinstance(e, IndexExpr)]
+        n = max(len(e.shape) for e in exprs)
+        shape = [1] * n
+        for e in exprs:
+            for i, d in enumerate(e.shape):
+                if d != 1:
+                    shape[i + n - len(e.shape)] = d
+        return tuple(shape)
+
+    def restricted(self, interp: Interpreter, box: list[tuple[int, int]]) -> Any:
+        """The access limited to `box` (over the index shape)."""
+        keys = self.key if isinstance(self.key, tuple) else (self.key,)
+        n = len(box)
+        out = []
+        for e in keys:
+            if not isinstance(e, IndexExpr):
+                out.append(e)
+                continue
+            k = n - len(e.shape)
+            shape = list(e.shape)
+            offset = e.offset
+            for axis, c in e.terms:
+                lo, hi = box[axis + k]
+                offset = offset + c * lo
+            for axis, d in enumerate(e.shape):
+                if d != 1:
+                    lo, hi = box[axis + k]
+                    shape[axis] = hi - lo
+            out.append(IndexExpr(tuple(shape), e.terms, offset))
+        return index_advanced(interp, self.view, tuple(out), self.op)

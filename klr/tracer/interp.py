@@ -869,7 +869,14 @@ class Interpreter:
             from klr.tracer.views import index_view
 
             if is_advanced(index):
-                return index_advanced(self, container, index, op)
+                try:
+                    return index_advanced(self, container, index, op)
+                except TraceError as e:
+                    if e.code != "err_index_out_of_bounds":
+                        raise
+                    from klr.tracer.index_exprs import PendingAccess
+
+                    return PendingAccess(container, index, op, e)  # a mask may cut it down
             return index_view(self, container, index, op)
         if isinstance(container, Instance):
             return self.call_method(container, "__getitem__", [index], op)

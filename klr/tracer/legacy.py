@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from klr.dialects import klr as k
 from klr.tracer import isa
 from klr.tracer import language as lang
-from klr.tracer.calls import engine_arg, fail, tensor_arg
-from klr.tracer.index_exprs import MGrid, arange
+from klr.tracer.calls import ctx, engine_arg, fail, tensor_arg
+from klr.tracer.index_exprs import Mask, MGrid, PendingAccess, arange, mask_ranges
+from klr.tracer.views import index_view
 from klr.tracer.values import (
     BufferValue,
     Builtin,
@@ -73,6 +74,39 @@ def _no_mask(name: str, mask: Any) -> None:
         )
 
 
+def _box(name: str, mask: Any, shape: tuple[int, ...]) -> list[tuple[int, int]] | None:
+    """The rectangle `mask` selects in a tile of `shape`; None for no mask."""
+    if mask is None:
+        return None
+    if not isinstance(mask, Mask):
+        raise fail("err_type", f"{name}: mask= must be a comparison of nl.arange/nl.mgrid indices",
+                   hint="e.g. mask=(i_p < n_rows) or mask=((i_p < n) & (i_f < m))")
+    try:
+        return mask_ranges(mask, shape)
+    except ValueError as e:
+        raise fail("err_not_supported", f"{name}: {e}",
+                   hint="KLR instructions address rectangles; split the work into rectangular pieces") from None
+
+
+def _restrict(box: list[tuple[int, int]] | None, full: tuple[int, ...], view: Any) -> Any:
+    """`view` limited to `box` on the axes where it spans the full shape (not broadcast)."""
+    if box is None or not isinstance(view, TensorView):
+        return view
+    key = tuple(
+        slice(lo, hi) if i < len(view.shape) and view.shape[i] == full[i] and (lo, hi) != (0, full[i])
+        else slice(None)
+        for i, (lo, hi) in enumerate(box)
+    )
+    if all(s == slice(None) for s in key):
+        return view
+    interp, op = ctx()
+    return index_view(interp, view, key, op)
+
+
+def _empty(box: list[tuple[int, int]] | None) -> bool:
+    return box is not None and any(lo >= hi for lo, hi in box)
+
+
 def _tile(name: str, value: Any) -> TensorView:
     if isinstance(value, MatmulResult):
         return value.tile()
@@ -99,35 +133,40 @@ def nc_matmul(stationary: Any, moving: Any, is_stationary_onezero: bool = False,
 
 def tensor_tensor(data1: Any, data2: Any, op: Any, dtype: Any = None, mask: Any = None,
                   engine: Any = None, **_: Any) -> TensorView:
-    _no_mask("nisa.tensor_tensor", mask)
     a, b = _tile("data1", data1), _tile("data2", data2)
     out = _result(a.shape, _dt(dtype, lang._promote(a.dtype, b.dtype)))
-    isa.tensor_tensor(out, a, b, op, engine)
+    box = _box("nisa.tensor_tensor", mask, out.shape)
+    if not _empty(box):
+        r = lambda v: _restrict(box, out.shape, v)  # noqa: E731
+        isa.tensor_tensor(r(out), r(a), r(b), op, engine)
     return out
 
 
 def tensor_scalar(data: Any, op0: Any, operand0: Any, reverse0: bool = False, op1: Any = None,
                   operand1: Any = None, reverse1: bool = False, dtype: Any = None,
                   mask: Any = None, engine: Any = None, **_: Any) -> TensorView:
-    _no_mask("nisa.tensor_scalar", mask)
     x = _tile("data", data)
     out = _result(x.shape, _dt(dtype, x.dtype))
-    isa.tensor_scalar(out, x, op0, operand0, reverse0, op1, operand1, reverse1, engine)
+    box = _box("nisa.tensor_scalar", mask, out.shape)
+    if not _empty(box):
+        r = lambda v: _restrict(box, out.shape, v)  # noqa: E731
+        isa.tensor_scalar(r(out), r(x), op0, r(operand0), reverse0, op1, r(operand1), reverse1, engine)
     return out
 
 
 def activation(op: Any, data: Any, bias: Any = None, scale: Any = 1.0, dtype: Any = None,
                mask: Any = None, **_: Any) -> TensorView:
-    _no_mask("nisa.activation", mask)
     x = _tile("data", data)
     out = _result(x.shape, _dt(dtype, x.dtype))
-    isa.activation(out, op, x, bias, scale)
+    box = _box("nisa.activation", mask, out.shape)
+    if not _empty(box):
+        r = lambda v: _restrict(box, out.shape, v)  # noqa: E731
+        isa.activation(r(out), op, r(x), r(bias), r(scale))
     return out
 
 
 def tensor_reduce(op: Any, data: Any, axis: Any, dtype: Any = None, negate: bool = False,
                   keepdims: bool = False, mask: Any = None, **_: Any) -> TensorView:
-    _no_mask("nisa.tensor_reduce", mask)
     x = _tile("data", data)
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     axes = tuple(a + x.ndim if a < 0 else a for a in axes)
@@ -138,24 +177,34 @@ def tensor_reduce(op: Any, data: Any, axis: Any, dtype: Any = None, negate: bool
     if len(shape) < 2:
         shape = (x.shape[0], 1)  # tiles stay 2-D: one value per partition
     out = _result(shape, _dt(dtype, x.dtype))
-    isa.tensor_reduce(out, op, x, axes, negate, keepdims)
+    box = _box("nisa.tensor_reduce", mask, x.shape)
+    if _empty(box):
+        return out
+    dst = out
+    if box is not None:
+        # the input is limited to the box; the result keeps only the box's partitions
+        x = _restrict(box, x.shape, x)
+        dst = _restrict([box[0]] + [(0, n) for n in out.shape[1:]], out.shape, out)
+    isa.tensor_reduce(dst, op, x, axes, negate, keepdims)
     return out
 
 
 def tensor_copy(src: Any, dtype: Any = None, mask: Any = None, engine: Any = None,
                 **_: Any) -> TensorView:
-    _no_mask("nisa.tensor_copy", mask)
     x = _tile("src", src)
     out = _result(x.shape, _dt(dtype, x.dtype))
-    isa.tensor_copy(out, x, engine)
+    box = _box("nisa.tensor_copy", mask, out.shape)
+    if not _empty(box):
+        isa.tensor_copy(_restrict(box, out.shape, out), _restrict(box, out.shape, x), engine)
     return out
 
 
 def memset(shape: Any, value: Any, dtype: Any, mask: Any = None, engine: Any = None,
            **_: Any) -> TensorView:
-    _no_mask("nisa.memset", mask)
     out = _result(lang._shape(shape), lang._dtype(dtype))
-    isa.memset(out, value, engine)
+    box = _box("nisa.memset", mask, out.shape)
+    if not _empty(box):
+        isa.memset(_restrict(box, out.shape, out), value, engine)
     return out
 
 
@@ -172,10 +221,11 @@ def nc_transpose(data: Any, mask: Any = None, dtype: Any = None, engine: Any = N
 
 
 def reciprocal(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> TensorView:
-    _no_mask("nisa.reciprocal", mask)
     x = _tile("data", data)
     out = _result(x.shape, _dt(dtype, x.dtype))
-    isa.reciprocal(out, x)
+    box = _box("nisa.reciprocal", mask, out.shape)
+    if not _empty(box):
+        isa.reciprocal(_restrict(box, out.shape, out), _restrict(box, out.shape, x))
     return out
 
 
@@ -196,27 +246,54 @@ def bn_aggr(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> TensorV
 
 
 def dma_copy(dst: Any, src: Any, mask: Any = None, dst_rmw_op: Any = None, **_: Any) -> None:
-    _no_mask("nisa.dma_copy", mask)
     if dst_rmw_op is not None:
         raise fail("err_not_supported", "nisa.dma_copy(dst_rmw_op=...) is not supported yet",
                    hint="the current API's equivalent is nisa.dma_compute")
-    isa.dma_copy(tensor_arg("dst", dst), _tile("src", src))
+    d, x = tensor_arg("dst", dst), _tile("src", src)
+    box = _box("nisa.dma_copy", mask, d.shape)
+    if not _empty(box):
+        isa.dma_copy(_restrict(box, d.shape, d), _restrict(box, d.shape, x))
 
 
 # -- nki.language, first generation ---------------------------------------------
 
 
+def _masked_access(name: str, access: Any, mask: Any) -> tuple[tuple[int, ...], Any, Any]:
+    """(full shape, box, the access limited to the box) of a masked load/store operand."""
+    if isinstance(access, PendingAccess):
+        full = access.index_shape()
+        box = _box(name, mask, full)
+        if _empty(box):
+            return full, box, None
+        assert box is not None
+        interp, _ = ctx()
+        return full, box, access.restricted(interp, box)
+    x = tensor_arg("src", access)
+    box = _box(name, mask, x.shape)
+    return x.shape, box, None if _empty(box) else _restrict(box, x.shape, x)
+
+
 def load(src: Any, mask: Any = None, dtype: Any = None, **_: Any) -> TensorView:
-    _no_mask("nl.load", mask)
-    return lang.load(src, dtype)
+    if mask is None:
+        return lang.load(src, dtype)
+    full, box, part = _masked_access("nl.load", src, mask)
+    dt = part.dtype if part is not None else getattr(getattr(src, "view", src), "dtype", k.Dtype.FLOAT32)
+    out = _result(full, _dt(dtype, dt))
+    if part is not None:
+        isa.dma_copy(_restrict(box, full, out), part)
+    return out
 
 
 def store(dst: Any, value: Any, mask: Any = None, **_: Any) -> None:
-    _no_mask("nl.store", mask)
     v = _tile("value", value)
     if v.memory == k.Memory.PSUM:
         v = lang.copy(v)  # the first generation inserted the PSUM -> SBUF copy itself
-    lang.store(dst, v)
+    if mask is None:
+        lang.store(dst, v)
+        return
+    full, box, part = _masked_access("nl.store", dst, mask)
+    if part is not None:
+        lang.store(part, _restrict(box, full, v))
 
 
 def matmul(x: Any, y: Any, transpose_x: bool = False, mask: Any = None, **_: Any) -> Any:

@@ -73,7 +73,7 @@ def test_numpy_ufuncs_and_dtypes(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("line", "code"), [
-    ("    t = nl.load(x, mask=(nl.arange(128)[:, None] < 64))\n", "err_not_supported"),
+    ("    t = nisa.nc_transpose(nl.load(x), mask=(nl.arange(128)[:, None] < 64))\n", "err_not_supported"),
     ("    t = nl.ndarray((nl.par_dim(128), 32), dtype=x.dtype, buffer=nl.sbuf)\n", "err_not_supported"),
 ])
 def test_unsupported_first_generation_forms_are_diagnosed(tmp_path: Path, line: str, code: str) -> None:
@@ -85,3 +85,75 @@ def test_unsupported_first_generation_forms_are_diagnosed(tmp_path: Path, line: 
     assert diag.code == code
     assert diag.location is not None and diag.location.line == 8
     assert diag.hint
+
+
+RAGGED = (
+    "@nki.jit\ndef k(x):\n"
+    "    rows, cols = x.shape\n"
+    "    out = nl.ndarray((rows, cols), dtype=x.dtype, buffer=nl.shared_hbm)\n"
+    "    i_f = nl.arange(cols)[None, :]\n"
+    "    for t in nl.affine_range((rows + 127) // 128):\n"
+    "        i_p = t * 128 + nl.arange(128)[:, None]\n"
+    "        a = nl.load(x[i_p, i_f], mask=(i_p < rows))\n"
+    "        b = nisa.tensor_scalar(a, np.multiply, 2.0, mask=(i_p < rows))\n"
+    "        s = nisa.tensor_reduce(np.add, b, axis=(1,), keepdims=True, mask=(i_p < rows) & (i_f < 3))\n"
+    "        c = nisa.tensor_scalar(b, np.add, s, mask=(i_p < rows))\n"
+    "        nl.store(out[i_p, i_f], value=c, mask=(i_p < rows))\n"
+    "    return out\n"
+)
+
+
+@pytest.mark.parametrize("rows", [300, 256, 5])
+def test_masks_handle_a_ragged_last_tile(tmp_path: Path, rows: int) -> None:
+    x = np.random.default_rng(rows).standard_normal((rows, 8)).astype(np.float32)
+    out = run(tmp_path, RAGGED, x=x)
+    b = 2 * x.astype(np.float64)
+    np.testing.assert_allclose(out, b + b[:, :3].sum(axis=1, keepdims=True), rtol=1e-5, atol=1e-5)
+
+
+def test_mask_on_free_axis_limits_the_store(tmp_path: Path) -> None:
+    x = np.arange(128 * 16, dtype=np.float32).reshape(128, 16)
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(x):\n"
+        "    out = nl.ndarray((128, 16), dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    z = nisa.memset((128, 16), 0.0, dtype=x.dtype)\n"
+        "    nl.store(out, value=z)\n"
+        "    i = nl.mgrid[0:128, 0:16]\n"
+        "    t = nl.load(x[i.p, i.x])\n"
+        "    nl.store(out[i.p, i.x], value=t, mask=(i.x >= 4) & (i.x < 10) & (i.p <= 63))\n"
+        "    return out\n"), x=x)
+    want = np.zeros_like(x)
+    want[:64, 4:10] = x[:64, 4:10]
+    np.testing.assert_array_equal(out, want)
+
+
+@pytest.mark.parametrize(("mask", "code"), [
+    ("(i_p + i_f < 64)", "err_not_supported"),  # not a rectangle
+    ("True", "err_type"),
+])
+def test_bad_masks_are_diagnosed(tmp_path: Path, mask: str, code: str) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        "@nki.jit\ndef k(x):\n"
+        "    i_p = nl.arange(128)[:, None]\n"
+        "    i_f = nl.arange(32)[None, :]\n"
+        f"    t = nl.load(x[i_p, i_f], mask={mask})\n"
+        "    return x\n"))
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=np.zeros((128, 32), np.float32))
+    diag = info.value.diagnostics[0]
+    assert diag.code == code
+    assert diag.location is not None and diag.location.line == 10
+
+
+def test_out_of_bounds_access_without_mask_is_diagnosed(tmp_path: Path) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        "@nki.jit\ndef k(x):\n"
+        "    i_p = nl.arange(128)[:, None]\n"
+        "    i_f = nl.arange(32)[None, :]\n"
+        "    t = nl.load(x[i_p, i_f])\n"
+        "    return x\n"))
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=np.zeros((100, 32), np.float32))
+    assert info.value.diagnostics[0].code == "err_index_out_of_bounds"
