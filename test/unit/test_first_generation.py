@@ -157,3 +157,42 @@ def test_out_of_bounds_access_without_mask_is_diagnosed(tmp_path: Path) -> None:
     with pytest.raises(KlrError) as info:
         klr.trace(f, "k", x=np.zeros((100, 32), np.float32))
     assert info.value.diagnostics[0].code == "err_index_out_of_bounds"
+
+
+@pytest.mark.parametrize("decorator", ["nki.jit", "nki.baremetal", "nki.benchmark", "nki.trace"])
+def test_first_generation_decorators_and_dtype_casts(tmp_path: Path, decorator: str) -> None:
+    x = np.random.default_rng(5).standard_normal((128, 16)).astype(np.float32)
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        f"@{decorator}\ndef k(x):\n"
+        "    out = nl.ndarray(x.shape, dtype=nl.float16, buffer=nl.shared_hbm)\n"
+        "    t = nl.load(x)\n"
+        "    h = nisa.tensor_tensor(t, t, op=np.add, dtype=np.float16)\n"
+        "    nl.store(out, value=h)\n"
+        "    return out\n"))
+    traced = klr.trace(f, "k", x=x)
+    assert "xfloat16, sbuf>" in str(traced.module)
+    out = run_module(traced.module, {"x": x}).outputs[0]
+    assert out.dtype == np.float16
+    np.testing.assert_array_equal(out, (x + x).astype(np.float16))
+
+
+def test_dma_copy_mask_and_rmw(tmp_path: Path) -> None:
+    x = np.arange(128 * 8, dtype=np.float32).reshape(128, 8)
+    body = (
+        "@nki.jit\ndef k(x):\n"
+        "    out = nl.ndarray((128, 8), dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    nl.store(out, value=nisa.memset((128, 8), 1.0, dtype=x.dtype))\n"
+        "    i = nl.mgrid[0:128, 0:8]\n"
+        "    nisa.dma_copy(dst=out[i.p, i.x], src=x[i.p, i.x], mask=(i.p < 100))\n"
+        "    return out\n")
+    out = run(tmp_path, body, x=x)
+    want = np.ones_like(x)
+    want[:100] = x[:100]
+    np.testing.assert_array_equal(out, want)
+    f = tmp_path / "rmw.py"
+    f.write_text(HEADER + body.replace("mask=(i.p < 100)", "dst_rmw_op=np.add"))
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=x)
+    assert info.value.diagnostics[0].code == "err_not_supported"
+    assert "dma_compute" in (info.value.diagnostics[0].hint or "")
