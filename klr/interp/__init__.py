@@ -36,6 +36,8 @@ class RunResult:
     printed: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     instructions: int = 0
+    written: list[str] = field(default_factory=list)
+    """The tensor arguments the kernel writes (its outputs when it returns nothing)."""
 
 
 def _diag(code: str, message: str, op: Any, severity: Severity, hint: str | None = None) -> Diagnostic:
@@ -62,7 +64,12 @@ def run_module(
     machine = Machine(mode=mode)
     arg_storage: dict[str, Storage] = {}
     outputs: list[Ref] = []
+    written: list[str] = []
     for kernel in kernels:
+        names = [n.data for n in kernel.arg_names.data] if kernel.arg_names is not None else []
+        for i in kernel.inout.data if kernel.inout is not None else ():
+            if i < len(names) and names[i] not in written:
+                written.append(names[i])
         try:
             compiled = Compiler(machine).compile(kernel)
         except SimulationError as e:
@@ -98,6 +105,7 @@ def run_module(
         machine.printed,
         warnings,
         machine.instructions,
+        written,
     )
 
 

@@ -4,6 +4,7 @@ supported yet."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -196,3 +197,31 @@ def test_dma_copy_mask_and_rmw(tmp_path: Path) -> None:
         klr.trace(f, "k", x=x)
     assert info.value.diagnostics[0].code == "err_not_supported"
     assert "dma_compute" in (info.value.diagnostics[0].hint or "")
+
+
+def test_two_dimensional_grid_writing_an_output_argument(tmp_path: Path) -> None:
+    """kernel[2, 3] with program_id/num_programs/program_ndim, no return: `klr run`
+    reports and saves the written argument; the stand-in writes it back in place."""
+    from klr.tools.klr_cli import main
+
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        "@nki.jit\ndef k(x, out):\n"
+        "    i = nl.program_id(0)\n"
+        "    j = nl.program_id(1)\n"
+        "    nj = nl.num_programs(1)\n"
+        "    assert nl.program_ndim() == 2\n"
+        "    rows = nl.ds((i * nj + j) * 128, 128)\n"
+        "    t = nl.load(x[rows, :])\n"
+        "    nl.store(out[rows, :], value=nl.multiply(t, 2.0))\n"))
+    x = np.random.default_rng(9).standard_normal((768, 16)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "out.npy", np.zeros_like(x))
+    code = main(["run", str(f), "k", "-i", f"x={tmp_path / 'x.npy'}", "-i", f"out={tmp_path / 'out.npy'}",
+                 "--grid", "2,3", "-o", str(tmp_path / "res")], io.StringIO(), io.StringIO())
+    assert code == 0
+    np.testing.assert_array_equal(np.load(tmp_path / "res" / "out.npy"), 2 * x)
+
+    out = np.zeros_like(x)
+    assert klr.simulate(klr.load(f, "k"), grid=(2, 3))(x, out) is None
+    np.testing.assert_array_equal(out, 2 * x)
