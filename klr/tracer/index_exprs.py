@@ -8,6 +8,7 @@ a strided pattern, so the result is an ordinary view.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -245,10 +246,12 @@ def index_advanced(interp: Interpreter, view: TensorView, key: Any, op: Operatio
                 hint="every loop iteration is checked; use a mask for a ragged last tile",
             )
         offset = offset + e.offset * stride  # type: ignore[operator]
+    # the storage's partition stride (block dims may precede the partition dim in the view)
+    part_stride = math.prod(view.storage.shape[1:])
     if view.memory.on_chip and shape and shape[0] == 1 and strides[0] == 0:
-        strides[0] = view.dims[0][0]  # a single partition: any step selects the same one
+        strides[0] = part_stride  # a single partition: any step selects the same one
     dims = tuple(zip(strides, shape))
-    if view.memory.on_chip and dims and dims[0][0] != view.dims[0][0]:
+    if view.memory.on_chip and dims and dims[0][0] != part_stride:
         raise interp.error(
             "err_bad_index",
             "the first index of an on-chip tile must select whole partitions in order "

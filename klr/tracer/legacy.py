@@ -304,17 +304,64 @@ def matmul(x: Any, y: Any, transpose_x: bool = False, mask: Any = None, **_: Any
     return lang.matmul(a, b, False)
 
 
-def par_dim(n: Any) -> Any:
-    raise fail(
-        "err_not_supported",
-        "nl.par_dim and block dimensions are not supported yet",
-        hint="allocate 2-D tiles with the partition dimension first",
-    )
+@dataclass(frozen=True)
+class ParDim:
+    """`nl.par_dim(n)`: marks the partition dimension of a shape."""
+
+    size: int
+
+
+def par_dim(n: Any) -> ParDim:
+    if not isinstance(n, int) or n <= 0:
+        raise fail("err_bad_arguments", f"nl.par_dim takes a positive int, got {n!r}")
+    return ParDim(n)
+
+
+def _split_shape(shape: Any) -> tuple[Any, int]:
+    """(the shape with the partition dimension first, how many block dims precede it)."""
+    dims = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+    marks = [i for i, d in enumerate(dims) if isinstance(d, ParDim)]
+    if not marks:
+        return shape, 0
+    if len(marks) > 1:
+        raise fail("err_bad_arguments", "a shape has at most one nl.par_dim",
+                   hint="mark only the partition dimension, e.g. (4, nl.par_dim(128), 512)")
+    i = marks[0]
+    return (dims[i].size, *dims[:i], *dims[i + 1:]), i
+
+
+def _blocked(t: TensorView, blocks: int) -> TensorView:
+    """Storage laid out partition-first, seen with its `blocks` block dims in front:
+    `(B, par_dim(P), F)` is stored as `(P, B, F)`, so `t[b]` is an ordinary (P, F) tile."""
+    if blocks == 0:
+        return t
+    dims = t.dims
+    return TensorView(t.storage, t.offset, (*dims[1:blocks + 1], dims[0], *dims[blocks + 1:]))
+
+
+def ndarray(shape: Any, dtype: Any, buffer: Any = None, name: str = "", **kw: Any) -> TensorView:
+    shp, blocks = _split_shape(shape)
+    return _blocked(lang.ndarray(shp, dtype, buffer, name, **kw), blocks)
+
+
+def zeros(shape: Any, dtype: Any, buffer: Any = None, name: str = "") -> TensorView:
+    shp, blocks = _split_shape(shape)
+    return _blocked(lang.zeros(shp, dtype, buffer, name), blocks)
+
+
+def ones(shape: Any, dtype: Any, buffer: Any = None, name: str = "") -> TensorView:
+    shp, blocks = _split_shape(shape)
+    return _blocked(lang.ones(shp, dtype, buffer, name), blocks)
+
+
+def full(shape: Any, fill_value: Any, dtype: Any, buffer: Any = None, name: str = "") -> TensorView:
+    shp, blocks = _split_shape(shape)
+    return _blocked(lang.full(shp, fill_value, dtype, buffer, name), blocks)
 
 
 def _language(target: Target) -> Namespace:
     base = dict(lang.language(target).attrs)
-    for fn in (load, store, matmul, par_dim):
+    for fn in (load, store, matmul, par_dim, ndarray, zeros, ones, full):
         base[fn.__name__] = Builtin(f"neuronxcc.nki.language.{fn.__name__}", fn)
     base["arange"] = Builtin("neuronxcc.nki.language.arange", arange)
     base["mgrid"] = MGrid()

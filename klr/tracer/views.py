@@ -8,6 +8,8 @@ indices take, so a rolled loop is checked as thoroughly as an unrolled one.
 
 from __future__ import annotations
 
+import math
+
 from typing import TYPE_CHECKING, Any
 
 from xdsl.ir import Operation, SSAValue
@@ -57,6 +59,9 @@ def index_view(interp: Interpreter, view: TensorView, key: Any, op: Operation) -
         )
     keys += [slice(None)] * (view.ndim - len(keys))
     on_chip = view.memory.on_chip
+    # the partition axis: first unless first-generation block dims precede it
+    part_stride = math.prod(view.storage.shape[1:])
+    part_axis = next((i for i, (s, _) in enumerate(view.dims) if s == part_stride), 0)
     offset: int | Affine = view.offset
     dims: list[tuple[int, int]] = []
     dropped: list[tuple[int, int]] = []
@@ -71,7 +76,7 @@ def index_view(interp: Interpreter, view: TensorView, key: Any, op: Operation) -
             if lo < 0 or hi >= size:
                 raise _index_error(interp, op, axis, _show(kx, lo, hi), size)
             offset = offset + i * stride  # type: ignore[operator]
-            if on_chip and axis == 0:
+            if on_chip and axis == part_axis:
                 dims.append((stride, 1))  # the partition dimension is never dropped
             else:
                 dropped.append((stride, 1))
@@ -89,7 +94,7 @@ def index_view(interp: Interpreter, view: TensorView, key: Any, op: Operation) -
                 op,
                 hint="use integers, slices, nl.ds(start, size) or ...",
             )
-        if on_chip and axis == 0 and step != 1:
+        if on_chip and axis == part_axis and step != 1:
             raise interp.error(
                 "err_bad_index",
                 "the partition dimension of an on-chip tensor cannot be strided",

@@ -75,7 +75,7 @@ def test_numpy_ufuncs_and_dtypes(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("line", "code"), [
     ("    t = nisa.nc_transpose(nl.load(x), mask=(nl.arange(128)[:, None] < 64))\n", "err_not_supported"),
-    ("    t = nl.ndarray((nl.par_dim(128), 32), dtype=x.dtype, buffer=nl.sbuf)\n", "err_not_supported"),
+    ("    t = nl.ndarray((nl.par_dim(128), nl.par_dim(2), 32), dtype=x.dtype, buffer=nl.sbuf)\n", "err_bad_arguments"),
 ])
 def test_unsupported_first_generation_forms_are_diagnosed(tmp_path: Path, line: str, code: str) -> None:
     f = tmp_path / "k.py"
@@ -225,3 +225,27 @@ def test_two_dimensional_grid_writing_an_output_argument(tmp_path: Path) -> None
     out = np.zeros_like(x)
     assert klr.simulate(klr.load(f, "k"), grid=(2, 3))(x, out) is None
     np.testing.assert_array_equal(out, 2 * x)
+
+
+BLOCKED = (
+    "@nki.jit\ndef k(x):\n"
+    "    out = nl.ndarray((128, 64), dtype=x.dtype, buffer=nl.shared_hbm)\n"
+    "    buf = nl.ndarray((4, nl.par_dim(128), 64), dtype=x.dtype, buffer=nl.sbuf)\n"
+    "    i_p = nl.arange(128)[:, None]\n"
+    "    i_f = nl.arange(64)[None, :]\n"
+    "    for b in nl.affine_range(4):\n"
+    "        buf[b, i_p, i_f] = nl.load(x[b * 128 + i_p, i_f])\n"
+    "    acc = nl.zeros((nl.par_dim(128), 64), dtype=nl.float32, buffer=nl.sbuf)\n"
+    "    for b in nl.sequential_range(4):\n"
+    "        acc[...] = nl.add(acc, nl.multiply(buf[b], b + 1))\n"
+    "    nl.store(out, value=acc)\n"
+    "    return out\n"
+)
+
+
+def test_block_dimensions_before_the_partition_dimension(tmp_path: Path) -> None:
+    x = np.random.default_rng(11).standard_normal((512, 64)).astype(np.float32)
+    out = run(tmp_path, BLOCKED, x=x)
+    blocks = x.astype(np.float64).reshape(4, 128, 64)
+    want = sum((b + 1) * blocks[b] for b in range(4))
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)

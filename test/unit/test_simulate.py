@@ -19,7 +19,9 @@ from support import EXAMPLES
 
 MODULES = ["tensor_add", "tensor_add_spmd", "transpose", "matmul_tiled", "softmax",
            "layernorm", "rmsnorm", "attention.kernel",
-           "beta1.tensor_add", "beta1.matmul", "beta1.softmax"]
+           "beta1.tensor_add", "beta1.matmul", "beta1.softmax",
+           "beta1.transpose", "beta1.avgpool", "beta1.matmul_blocked", "beta1.layernorm",
+           "beta1.attention"]
 
 
 @pytest.fixture(scope="module")
