@@ -62,13 +62,22 @@ def call_builtin(interp: Interpreter, fn: Builtin, args: list[Any], kwargs: dict
         raise interp.error("err_bad_arguments", f"{fn.name}(): {e}", op, hint) from None
     except ValueError:
         pass  # C builtins without a signature: let Python check the call
-    if kwargs.get("mask") is None:
-        from klr.tracer.index_exprs import PendingAccess
+    from klr.tracer.index_exprs import PendingAccess
+    from klr.tracer.legacy import MatmulResult
 
+    if kwargs.get("mask") is None:
         for a in (*args, *kwargs.values()):
             if isinstance(a, PendingAccess):
                 raise a.error  # only a mask can make an out-of-bounds access legal
     token = _CALL.set((interp, op))
+    if any(isinstance(a, MatmulResult) for a in (*args, *kwargs.values())):
+        # a first-generation matmul used as an operand lands in a fresh PSUM tile
+        try:
+            args = [a.tile() if isinstance(a, MatmulResult) else a for a in args]
+            kwargs = {n: a.tile() if isinstance(a, MatmulResult) else a for n, a in kwargs.items()}
+        finally:
+            _CALL.reset(token)
+        token = _CALL.set((interp, op))
     try:
         return fn.fn(*args, **kwargs)
     finally:

@@ -1216,6 +1216,10 @@ class Interpreter:
         if isinstance(fn, OpValue):
             from klr.tracer.language import call_op_value
 
+            if hasattr(fn, "on_numbers") and not kwargs:
+                value = fn.on_numbers(args)  # np.sqrt(64) in a first-generation kernel
+                if value is not None:
+                    return value
             return call_op_value(self, fn, args, kwargs, op)
         raise self.error("err_python", f"{_type_name(fn)} is not callable", op)
 

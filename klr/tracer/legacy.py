@@ -420,12 +420,32 @@ NUMPY_DTYPES = {
 }
 
 
+@dataclass(frozen=True)
+class NumpyOp(OpValue):
+    """`np.<ufunc>` inside a first-generation kernel: the NKI operator of that name, except
+    that on Python numbers it is NumPy itself (`1 / np.sqrt(d)` is trace-time arithmetic,
+    as it was when first-generation kernel bodies ran as Python)."""
+
+    def on_numbers(self, args: list[Any]) -> Any:
+        import numpy
+
+        if args and all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args):
+            return getattr(numpy, self.numpy_name)(*args).item()
+        return None
+
+    @property
+    def numpy_name(self) -> str:
+        return next(n for n, t in NUMPY_OPERATORS.items() if t == self.name)
+
+
 def numpy_namespace(nl: Namespace) -> Namespace:
     """`numpy` inside a kernel: its ufuncs as NKI operators, its dtypes as NKI dtypes."""
     attrs: dict[str, Any] = {}
     for name, target in NUMPY_OPERATORS.items():
         value = nl.attrs.get(target)
-        if isinstance(value, (OpValue, Builtin)):
+        if isinstance(value, OpValue):
+            attrs[name] = NumpyOp(value.name, value.alu, value.act)
+        elif isinstance(value, Builtin):
             attrs[name] = value
     for name, dt in NUMPY_DTYPES.items():
         attrs[name] = DtypeValue(dt)

@@ -249,3 +249,18 @@ def test_block_dimensions_before_the_partition_dimension(tmp_path: Path) -> None
     blocks = x.astype(np.float64).reshape(4, 128, 64)
     want = sum((b + 1) * blocks[b] for b in range(4))
     np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+
+
+def test_matmul_result_as_an_operand_and_numpy_on_numbers(tmp_path: Path) -> None:
+    rng = np.random.default_rng(12)
+    a = rng.standard_normal((128, 128)).astype(np.float32)
+    b = rng.standard_normal((128, 64)).astype(np.float32)
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(a, b):\n"
+        "    out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    scale = 1.0 / np.sqrt(a.shape[1])\n"  # NumPy on a Python number: 1/sqrt(128)
+        "    res = nl.copy(nisa.nc_matmul(nl.load(a), nl.load(b)))\n"
+        "    nl.store(out, value=nl.multiply(res, scale))\n"
+        "    return out\n"), a=a, b=b)
+    want = (a.T.astype(np.float64) @ b) / np.sqrt(128)
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
