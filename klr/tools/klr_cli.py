@@ -233,6 +233,7 @@ def cmd_trace(args: argparse.Namespace, err: TextIO, as_json: bool) -> int:
     result = trace_program(module, values, grid, args.target)
     result.module.verify()
     _write(print_ir(result.module), args.output)
+    warnings = [*warnings, *result.warnings]
     if warnings:
         emit(warnings, err, as_json, SourceCache(sources))
     for message in result.messages:

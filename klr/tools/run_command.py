@@ -131,6 +131,7 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO, as_json: boo
     # iterations can look fine here and fail on hardware: say so
     diagnostics = [
         *gathered.warnings,
+        *traced.warnings,
         *conflict_diagnostics(conflicts, severity="warning"),
         *ran.warnings,
     ]

@@ -10,6 +10,8 @@ compile-time Python values (ints, floats, bools, strings, tuples, None).
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -188,6 +190,10 @@ def trace_program(
         module.body.block.add_op(kernel)
         result.kernels.append(kernel)
         result.messages.extend(interp.messages)
+        for w in interp.warnings:
+            d = dataclasses.replace(to_diagnostic(w, sources), severity=Severity.WARNING)
+            if d not in result.warnings:  # once, not once per program instance
+                result.warnings.append(d)
     return result
 
 
@@ -365,6 +371,6 @@ def trace(
     specs = {n: TensorSpec.parse(v) if isinstance(v, str) and "[" in v else v for n, v in args.items()}
     gathered = gather(path_or_function, name)
     result = trace_program(gathered.module, specs, grid, target)
-    result.warnings = gathered.warnings
+    result.warnings = [*gathered.warnings, *result.warnings]
     result.sources = gathered.sources
     return result

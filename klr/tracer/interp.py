@@ -189,6 +189,10 @@ class Interpreter:
         self.library = Library(self, target)
         self.messages: list[str] = []
         """What the kernel printed at trace time."""
+        self.first_generation = False
+        """Set when the kernel uses `neuronxcc.nki`: its loop bodies run once at trace time."""
+        self.warnings: list[TraceError] = []
+        self._warned_loops: set[int] = set()
         self._names: dict[str, int] = {}
         self.modules: dict[str, Module] = {}
         self.bindings: dict[tuple[str, str], p.BindingOp] = {}
@@ -278,7 +282,27 @@ class Interpreter:
         depth = self.birth.get(id(obj), 0)
         if depth < len(self.rolled):
             loops = frozenset(r.key for r in self.rolled[depth:])
+            if self.first_generation:
+                self.first_generation_side_effect(self.rolled[depth].key, op, "changes Python state defined outside it")
+                return
             raise NeedUnroll(loops, "the loop body changes Python state defined outside it")
+
+    def first_generation_side_effect(self, key: int, op: Operation | None, what: str) -> None:
+        """First-generation semantics: the body ran once, symbolically, so a Python side
+        effect happens once, not once per iteration. Follow it, and say so."""
+        if key in self._warned_loops:
+            return
+        self._warned_loops.add(key)
+        w = TraceError(
+            "warn_first_generation_loop",
+            f"this loop body {what}; as in the first NKI generation it runs once at trace "
+            "time, so the change happens once, not once per iteration",
+            op,
+            hint="the current NKI generation unrolls such loops; compute the value outside "
+            "the loop to make the kernel mean the same in both",
+        )
+        w.file = self.frames[-1].module.file
+        self.warnings.append(w)
 
     def need_concrete(self, e: NeedConcrete) -> NeedUnroll:
         loops = frozenset(self.loop_of_index[v] for v, _ in e.affine.terms if v in self.loop_of_index)
@@ -590,7 +614,11 @@ class Interpreter:
         for name, old in before.items():
             if name in targets:
                 continue
-            if frame.locals.get(name, old) is not old:
+            new = frame.locals.get(name, old)
+            if new is not old and not isinstance(old, _Unbound):  # a dead earlier loop's temp
+                if self.first_generation and not isinstance(new, TensorView) and not isinstance(old, TensorView):
+                    self.first_generation_side_effect(key, op, f"rebinds '{name}'")
+                    continue
                 raise NeedUnroll(frozenset({key}), f"the loop body rebinds '{name}'")
         for name in list(frame.locals):
             if name not in before or name in targets:

@@ -108,6 +108,7 @@ class Library:
     """Resolves the library rows of a gathered program's import table."""
 
     def __init__(self, interp: Interpreter, target: Target):
+        self.interp = interp
         self.nl = language(target)
         self.nisa = isa(target)
         from klr.tracer.dynamic import install
@@ -147,6 +148,7 @@ class Library:
         if name == "builtins":
             return Namespace("builtins", self.builtins)
         if name == "neuronxcc" or name.startswith("neuronxcc."):
+            self.interp.first_generation = True
             return self.legacy.get(name, NotSupported(name, _OLD_API_HINT))
         if name == "numpy":
             from klr.tracer.legacy import numpy_namespace

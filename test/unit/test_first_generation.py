@@ -265,3 +265,30 @@ def test_matmul_result_as_an_operand_and_numpy_on_numbers(tmp_path: Path) -> Non
         "    return out\n"), a=a, b=b)
     want = (a.T.astype(np.float64) @ b) / np.sqrt(128)
     np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+
+
+def test_first_generation_loop_body_side_effects_happen_once(tmp_path: Path) -> None:
+    body = (
+        "@nki.jit\ndef k(x):\n"
+        "    out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    count = 0\n"
+        "    for i in nl.affine_range(4):\n"
+        "        count += 1\n"
+        "        t = nl.load(x[nl.ds(i * 128, 128), :])\n"
+        "        nl.store(out[nl.ds(i * 128, 128), :], value=nl.multiply(t, count))\n"
+        "    return out\n")
+    x = np.random.default_rng(13).standard_normal((512, 16)).astype(np.float32)
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + body)
+    traced = klr.trace(f, "k", x=x)
+    assert [w.code for w in traced.warnings] == ["warn_first_generation_loop"]
+    assert str(traced.module).count("klr.for") == 1
+    out = run_module(traced.module, {"x": x}).outputs[0]
+    np.testing.assert_array_equal(out, x)  # count was 1 in the single symbolic pass
+    # the current generation unrolls the loop instead: count is 1, 2, 3, 4
+    f2 = tmp_path / "k2.py"
+    f2.write_text("import nki\nimport nki.language as nl\n\n" + body)
+    traced2 = klr.trace(f2, "k", x=x)
+    assert not traced2.warnings and "klr.for" not in str(traced2.module)
+    out2 = run_module(traced2.module, {"x": x}).outputs[0]
+    np.testing.assert_array_equal(out2, x * np.repeat(np.arange(1, 5), 128)[:, None].astype(np.float32))
