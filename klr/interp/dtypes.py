@@ -70,5 +70,28 @@ def convert(values: np.ndarray, dt: np.dtype) -> np.ndarray:
         v = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=info.max, neginf=info.min)
         v = np.clip(np.rint(v), info.min, info.max)
         return v.astype(dt)
+    if dt == _E8M0:
+        return _to_e8m0(values)
     with np.errstate(over="ignore", invalid="ignore"):
         return values.astype(dt)
+
+
+_E8M0 = np.dtype(ml_dtypes.float8_e8m0fnu)
+
+
+def _to_e8m0(values: np.ndarray) -> np.ndarray:
+    """float8_e8m0fnu holds only powers of two, 2^-127..2^127: round to the nearest, ties
+    to the even encoding, like every other float8 kind (ml_dtypes rounds ties away from
+    zero and sends float32 subnormals up to 2^-126)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        out = values.astype(_E8M0)
+        v = np.asarray(values, np.float64)
+        ok = np.isfinite(v) & (v > 0)
+        e = np.floor(np.log2(np.where(ok, v, 1.0)))
+        m = np.where(ok, v, 1.0) / np.exp2(e)  # in [1, 2)
+        tie_up = (m == 1.5) & ((e + 127) % 2 == 1)  # the even encoding is the next one up
+        e = e + ((m > 1.5) | tie_up)
+        e = np.maximum(e, -127)
+        fits = ok & (e <= 127)
+        out[fits] = np.exp2(e[fits]).astype(np.float32).astype(_E8M0)
+    return out
