@@ -4,24 +4,58 @@ A kernel is compiled once into Python closures over NumPy (no per-element Python
 loops); running it executes the closures on a machine state of tensors (HBM, SBUF,
 PSUM as NumPy arrays in their real dtypes, or all float32 in `fp32` mode), registers,
 and the Scalar/Vector engines' accumulators.
+
+Speed (bench/run_bench.py) comes from doing at compile time everything that does not
+depend on run-time values, without changing what is computed:
+
+* operand dtypes, shapes and whether a conversion is needed are static (a view keeps
+  its base's dtype), so each rule picks its code path once; the common float cases
+  call one NumPy function per operand (`np.add(x, y, out=dst)` for a float32
+  `tensor_tensor`), the others go through the general `read`/`write` helpers;
+* a view's window is an ndarray built once per base tensor: views without loop
+  indices are reused while their base is the same, views affine in `klr.for` indices
+  index one strided array spanning every iteration (no `as_strided` per execution)
+  and are memoized per iteration; identical views of one block are computed once;
+* the written/unwritten bookkeeping (§1) is exact, but each storage remembers when it
+  is fully written (elements never become unwritten again), so reads of such storage
+  skip the check and writes to it skip the marking; likewise for "written by a matmul";
+* NumPy's floating-point error state is set once per run, not per instruction;
+* a `klr.for` whose body is the matmul accumulation idiom (allocate tiles, DMA them
+  from views affine in the index, `nc_matmul` into a PSUM tile from outside the loop)
+  runs as batched matmuls over the iterations, then the same float32 updates of the
+  PSUM tile in iteration order (`_matmul_loop`): bit-identical, same bookkeeping;
+* BLAS runs single-threaded during a run (`_BlasThreads`): OpenBLAS's float32 results
+  depend on its thread count, so matmuls give the same bits on any machine; the
+  batches of independent products of `_matmul_loop` run on worker threads instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ctypes
+import functools
+import gc
+import math
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from xdsl.dialects.builtin import FileLineColLoc
-from xdsl.ir import Block, Operation, SSAValue
+from xdsl.ir import Block, BlockArgument, Operation, SSAValue
+from xdsl.irdl import OperandDef
 
 from klr.dialects import klr as k
 from klr.interp import dtypes as dt
 
 Env = list[Any]
 Step = Callable[[Env], None]
+
+F32 = np.dtype(np.float32)
 
 
 class SimulationError(Exception):
@@ -35,55 +69,164 @@ class SimulationError(Exception):
         self.hint = hint
 
 
-@dataclass
 class Storage:
     """A tensor's memory: the data, which elements were written, and for PSUM which
-    elements a matmul has written (accumulation groups, nki.md §3.4)."""
+    elements a matmul has written (accumulation groups, nki.md §3.4).
 
-    name: str
-    data: np.ndarray
-    init: np.ndarray
-    memory: k.Memory
-    matmul_written: np.ndarray | None = None
+    `init` and `matmul_written` are exact. `full` / `mm_full` are caches: once true,
+    every element is written (resp. written by a matmul) — bits only ever go from
+    unwritten to written, so they stay true. `mm_any` is false until a matmul writes.
+    """
+
+    __slots__ = ("name", "data", "init", "memory", "matmul_written", "flat", "init_flat",
+                 "mm_flat", "size", "full", "pending", "mm_any", "mm_full", "mm_pending")
+
+    def __init__(self, name: str, data: np.ndarray, init: np.ndarray, memory: k.Memory,
+                 matmul_written: np.ndarray | None = None):
+        self.name = name
+        self.data = data
+        self.init = init
+        self.memory = memory
+        self.matmul_written = matmul_written
+        self.flat = data.reshape(-1)
+        self.init_flat = init.reshape(-1)
+        self.mm_flat = matmul_written.reshape(-1) if matmul_written is not None else None
+        self.size = data.size
+        self.full = False
+        self.pending = 0
+        self.mm_any = False
+        self.mm_full = False
+        self.mm_pending = 0
+
+    def __repr__(self) -> str:
+        return f"Storage({self.name!r}, {self.data.dtype}{list(self.data.shape)}, {self.memory})"
+
+    def refresh(self) -> None:
+        """Recompute the caches from the exact bits (after writes from outside the rules)."""
+        if not self.full:
+            self.full = bool(self.init.all())
+        if self.matmul_written is not None:
+            self.mm_any = self.mm_any or bool(self.matmul_written.any())
+            if not self.mm_full:
+                self.mm_full = bool(self.matmul_written.all())
 
 
-@dataclass
-class Ref:
-    """A tensor or a view of one: storage plus the strided window the view selects."""
-
-    storage: Storage
-    start: int
-    shape: tuple[int, ...]
-    steps: tuple[int, ...]
-
-    def _window(self, flat: np.ndarray) -> np.ndarray:
-        item = flat.itemsize
-        return as_strided(
-            flat[self.start :],
-            shape=self.shape,
-            strides=tuple(s * item for s in self.steps),
-            writeable=True,
-        )
-
-    def data(self) -> np.ndarray:
-        return self._window(self.storage.data.reshape(-1))
-
-    def init(self) -> np.ndarray:
-        return self._window(self.storage.init.reshape(-1))
-
-    def mm(self) -> np.ndarray:
-        assert self.storage.matmul_written is not None
-        return self._window(self.storage.matmul_written.reshape(-1))
+def _window(
+    flat: np.ndarray, start: int, shape: tuple[int, ...], steps: tuple[int, ...]
+) -> np.ndarray:
+    """The strided window `flat[start + Σ steps·w]`, writeable, sharing `flat`'s memory."""
+    item = flat.itemsize
+    strides = tuple(s * item for s in steps)
+    try:
+        return np.ndarray(shape, flat.dtype, buffer=flat, offset=start * item, strides=strides)
+    except (ValueError, TypeError):  # outside the buffer: only for unverified IR
+        return as_strided(flat[start:], shape=shape, strides=strides, writeable=True)
 
 
-def _whole(storage: Storage) -> Ref:
-    shape = storage.data.shape
+def _contiguous_steps(shape: tuple[int, ...]) -> tuple[int, ...]:
     steps: list[int] = []
     acc = 1
     for d in reversed(shape):
         steps.insert(0, acc)
         acc *= d
-    return Ref(storage, 0, tuple(shape), tuple(steps))
+    return tuple(steps)
+
+
+def _non_overlapping(shape: tuple[int, ...], steps: tuple[int, ...]) -> bool:
+    """Whether distinct indices of the pattern reach distinct elements (sufficient test:
+    the steps, sorted by size, form a mixed radix)."""
+    dims = sorted(((abs(s), n) for s, n in zip(steps, shape) if n > 1), reverse=True)
+    if not dims:
+        return True
+    for (s_outer, _), (s_inner, n_inner) in zip(dims, dims[1:]):
+        if s_outer < s_inner * n_inner:
+            return False
+    return dims[-1][0] >= 1
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern_facts(shape: tuple[int, ...], steps: tuple[int, ...], size: int) -> tuple[bool, bool]:
+    """(no two indices on one element, the whole `size`-element storage when started at 0)."""
+    return _non_overlapping(shape, steps), _covers_all(shape, steps, size)
+
+
+def _covers_all(shape: tuple[int, ...], steps: tuple[int, ...], size: int) -> bool:
+    """Whether the pattern (started at element 0) reaches every element of a `size`-element
+    storage: then it is the whole storage in row-major order."""
+    n = math.prod(shape)
+    if n != size:
+        return False
+    live = [(s, d) for s, d in zip(steps, shape) if d > 1]
+    return all(s == math.prod(d for _, d in live[j + 1:]) for j, (s, _) in enumerate(live))
+
+
+class Ref:
+    """A tensor or a view of one: storage plus the strided window the view selects.
+
+    `arr` is the window on the data; `whole` says it is the entire storage in row-major
+    order; `simple` that it has no two indices on one element (safe as a ufunc `out`).
+    """
+
+    __slots__ = (
+        "storage", "start", "shape", "steps", "arr", "whole", "simple", "size", "_init", "_mm"
+    )
+
+    def __init__(
+        self, storage: Storage, start: int, shape: tuple[int, ...], steps: tuple[int, ...],
+        arr: np.ndarray | None = None, whole: bool | None = None, simple: bool | None = None,
+    ):
+        self.storage = storage
+        self.start = start
+        self.shape = shape
+        self.steps = steps
+        self.arr = _window(storage.flat, start, shape, steps) if arr is None else arr
+        self.size = math.prod(shape)
+        if whole is None:
+            whole = start == 0 and _covers_all(shape, steps, storage.size)
+        self.whole = whole
+        self.simple = _non_overlapping(shape, steps) if simple is None else simple
+        self._init: np.ndarray | None = None
+        self._mm: np.ndarray | None = None
+
+    def data(self) -> np.ndarray:
+        return self.arr
+
+    def init(self) -> np.ndarray:
+        w = self._init
+        if w is None:
+            w = self._init = _window(self.storage.init_flat, self.start, self.shape, self.steps)
+        return w
+
+    def mm(self) -> np.ndarray:
+        assert self.storage.mm_flat is not None
+        w = self._mm
+        if w is None:
+            w = self._mm = _window(self.storage.mm_flat, self.start, self.shape, self.steps)
+        return w
+
+
+def _whole(storage: Storage) -> Ref:
+    shape = tuple(storage.data.shape)
+    return Ref(storage, 0, shape, _contiguous_steps(shape), storage.data, True, True)
+
+
+_POISON_BITS: dict[np.dtype, tuple[np.dtype, Any]] = {}
+
+
+def _poisoned(shape: tuple[int, ...], store: np.dtype) -> np.ndarray:
+    """A fresh array holding the poison value (filled through an unsigned view: setting
+    an ml_dtypes array from a Python float is an order of magnitude slower)."""
+    bits = _POISON_BITS.get(store)
+    if bits is None:
+        one = np.full((1,), dt.poison(store), dtype=store)
+        if store.itemsize in (1, 2, 4, 8):
+            u = np.dtype(f"u{store.itemsize}")
+            bits = _POISON_BITS[store] = (u, one.view(u)[0])
+        else:
+            bits = _POISON_BITS[store] = (store, one[0])
+    data = np.empty(shape, dtype=store)
+    data.view(bits[0]).fill(bits[1])
+    return data
 
 
 @dataclass
@@ -108,12 +251,16 @@ class Machine:
             self._warned.add(key)
             self.warnings.append((code, message, op))
 
-    def new_storage(self, name: str, t: k.TensorType) -> Storage:
+    def storage_dtype(self, t: k.TensorType) -> np.dtype:
+        """The NumPy dtype a tensor of type `t` is stored in (float32 for floats in fp32 mode)."""
         real = dt.numpy_dtype(t.element)
-        store = np.dtype(np.float32) if self.mode == "fp32" and not dt.is_integer(real) else real
-        data = np.full(t.get_shape(), dt.poison(store), dtype=store)
-        init = np.zeros(t.get_shape(), dtype=bool)
-        mm = np.zeros(t.get_shape(), dtype=bool) if t.mem == k.Memory.PSUM else None
+        return F32 if self.mode == "fp32" and not dt.is_integer(real) else real
+
+    def new_storage(self, name: str, t: k.TensorType) -> Storage:
+        shape = t.get_shape()
+        data = _poisoned(shape, self.storage_dtype(t))
+        init = np.zeros(shape, dtype=bool)
+        mm = np.zeros(shape, dtype=bool) if t.mem == k.Memory.PSUM else None
         return Storage(name, data, init, t.mem, mm)
 
 
@@ -129,38 +276,136 @@ def location(op: Operation | None) -> tuple[str, int, int] | None:
 # ---------------------------------------------------------------------------
 
 
+def check_init(m: Machine, ref: Ref, op: Operation, what: str) -> None:
+    """Report a read of unwritten elements through `ref` (§1)."""
+    st = ref.storage
+    if st.full:
+        return
+    if ref.init().all():
+        if ref.whole:
+            st.full = True
+        return
+    m.warn(
+        "warn_uninitialized_read",
+        f"'{what}' reads elements of '{st.name}' that were never written",
+        op,
+    )
+
+
+def mark_written(ref: Ref) -> None:
+    """Every element of `ref` is now written."""
+    st = ref.storage
+    if st.full:
+        return
+    if ref.whole:
+        st.init.fill(True)
+        st.full = True
+        return
+    ref.init()[...] = True
+    st.pending += ref.size
+    if st.pending >= st.size:  # amortized: a full check per `size` elements written
+        st.pending = 0
+        st.full = bool(st.init.all())
+
+
+def mark_matmul_written(ref: Ref) -> None:
+    """Every element of `ref` (PSUM) is now written by a matmul."""
+    st = ref.storage
+    st.mm_any = True
+    if st.mm_full:
+        return
+    assert st.matmul_written is not None
+    if ref.whole:
+        st.matmul_written.fill(True)
+        st.mm_full = True
+        return
+    ref.mm()[...] = True
+    st.mm_pending += ref.size
+    if st.mm_pending >= st.size:
+        st.mm_pending = 0
+        st.mm_full = bool(st.matmul_written.all())
+
+
 def read(m: Machine, ref: Ref, op: Operation, what: str) -> np.ndarray:
     """The values of a view, as float32; reading unwritten memory is reported."""
-    if not ref.init().all():
-        m.warn(
-            "warn_uninitialized_read",
-            f"'{what}' reads elements of '{ref.storage.name}' that were never written",
-            op,
-        )
-    return dt.to_f32(ref.data())
+    check_init(m, ref, op, what)
+    a = ref.arr
+    return a if a.dtype == F32 else dt.to_f32(a)
 
 
 def read_raw(m: Machine, ref: Ref, op: Operation, what: str) -> np.ndarray:
     """The stored values (no conversion): for bit-exact copies and bitwise operators."""
-    if not ref.init().all():
-        m.warn(
-            "warn_uninitialized_read",
-            f"'{what}' reads elements of '{ref.storage.name}' that were never written",
-            op,
-        )
-    return ref.data()
+    check_init(m, ref, op, what)
+    return ref.arr
+
+
+def _converted(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    return values if values.dtype == dtype else dt.convert(values, dtype)
+
+
+_DIRECT_STORE: dict[np.dtype, bool] = {}
+
+
+def _direct_store(dtype: np.dtype) -> bool:
+    """Whether NumPy's own cast in an assignment `out[...] = values` (float32 values) is
+    `dt.convert` for this destination dtype. Checked once per dtype, bit for bit, on
+    the float32 specials, every value of the dtype (if 1-2 bytes), its neighbours and
+    the midpoints between consecutive values (the ties), and a sample of all float32
+    bit patterns — so a change of `dt.convert` is never bypassed. Saves a temporary and
+    an error-state context per store."""
+    ok = _DIRECT_STORE.get(dtype)
+    if ok is None:
+        ok = _DIRECT_STORE[dtype] = not dt.is_integer(dtype) and _store_matches_convert(dtype)
+    return ok
+
+
+def _store_matches_convert(dtype: np.dtype) -> bool:
+    with np.errstate(all="ignore"):
+        rng = np.random.default_rng(0)
+        sample = rng.integers(0, 1 << 32, 1 << 14, dtype=np.uint64).astype(np.uint32)
+        probe = [sample.view(np.float32),
+                 np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan], np.float32)]
+        if dtype.itemsize <= 2:
+            every = np.arange(1 << (8 * dtype.itemsize), dtype=np.uint32)
+            grid = every.astype(f"u{dtype.itemsize}").view(dtype).astype(np.float32)
+            up, down = np.float32(np.inf), np.float32(-np.inf)
+            probe += [grid, np.nextafter(grid, up), np.nextafter(grid, down),
+                      ((grid[:-1].astype(np.float64) + grid[1:]) / 2).astype(np.float32)]
+        x = np.concatenate(probe)
+        want = dt.convert(x, dtype)
+        got = np.empty(x.shape, dtype)
+        got[...] = x
+    if want.dtype != dtype or want.shape != got.shape:
+        return False
+    return bool((_bits(want) == _bits(got)).all())
+
+
+def store(out: np.ndarray, values: np.ndarray) -> None:
+    """`out[...] = values` rounded to `out`'s dtype as engines write (`dt.convert`);
+    `values` has `out`'s shape."""
+    d = out.dtype
+    if values.dtype == d or (values.dtype == F32 and _direct_store(d)):
+        out[...] = values
+    else:
+        out[...] = dt.convert(values, d)
 
 
 def write(ref: Ref, values: np.ndarray) -> None:
     """Round `values` to the destination dtype and store them through the view."""
-    out = ref.data()
-    out[...] = dt.convert(np.asarray(values), out.dtype).reshape(out.shape)
-    ref.init()[...] = True
+    out = ref.arr
+    store(out, np.asarray(values).reshape(out.shape))
+    mark_written(ref)
+
+
+def write_raw(ref: Ref, values: np.ndarray) -> None:
+    out = ref.arr
+    out[...] = values.reshape(out.shape)
+    mark_written(ref)
 
 
 def per_partition(values: np.ndarray) -> np.ndarray:
     """(P, ...) -> (P, N): free dimensions flattened row-major."""
-    return values.reshape(values.shape[0], -1)
+    return values if values.ndim == 2 else values.reshape(values.shape[0], -1)
 
 
 # ---------------------------------------------------------------------------
@@ -290,9 +535,126 @@ def alu(op: k.AluOp, a: np.ndarray, b: np.ndarray | None, reverse: bool = False)
     return ALU[op](b, a) if reverse else ALU[op](a, b)
 
 
+
 def f32(x: np.ndarray) -> np.ndarray:
-    with np.errstate(all="ignore"):
-        return np.asarray(x, dtype=np.float64).astype(np.float32)
+    """Round to float32 (a new array). NumPy's error state is set once per run (`Compiler`)."""
+    a = np.asarray(x)
+    if a.dtype == F32 or a.dtype == np.float64:
+        return a.astype(np.float32)
+    return a.astype(np.float64).astype(np.float32)
+
+
+def _as_f32(x: np.ndarray) -> np.ndarray:
+    """`f32` without the copy when `x` is already float32 (for fresh results only)."""
+    return x if x.dtype == F32 else f32(x)
+
+
+# NumPy ufuncs among the ALU operators: on float32 operands they compute in float32 and
+# can write straight into a float32 destination
+_UFUNC_ALU = {a for a, f in ALU.items() if isinstance(f, np.ufunc)}
+
+
+# ---------------------------------------------------------------------------
+# BLAS threads
+# ---------------------------------------------------------------------------
+
+
+class _BlasThreads:
+    """Runs use single-threaded BLAS (OpenBLAS, which NumPy's wheels bundle).
+
+    * OpenBLAS's float32 results depend on its thread count (the work split changes the
+      rounding), so with one thread a matmul gives the same bits on every machine, however
+      many cores it has;
+    * many small multi-threaded BLAS calls degrade badly when other processes load the
+      cores (each call synchronizes its threads); the interpreter parallelizes batches of
+      independent products itself instead (`_matmul_loop`).
+
+    Without OpenBLAS thread control (another BLAS, no /proc), runs use the BLAS as it is
+    and batches run on one thread.
+    """
+
+    _SYMBOLS = (
+        ("openblas_get_num_threads", "openblas_set_num_threads"),
+        ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+        ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
+        ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
+    )
+
+    def __init__(self) -> None:
+        self._found = False
+        self._libs: list[tuple[Any, Any]] = []  # (get, set) of every OpenBLAS loaded
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved: list[int] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
+        self.workers = 1
+
+    def _find(self) -> None:
+        self._found = True
+        try:
+            with open("/proc/self/maps") as f:
+                paths = {
+                    line.split()[-1] for line in f if "openblas" in line.rsplit("/", 1)[-1].lower()
+                }
+            for path in sorted(paths):
+                lib = ctypes.CDLL(path)
+                for get, set_ in self._SYMBOLS:
+                    if hasattr(lib, get) and hasattr(lib, set_):
+                        getter, setter = getattr(lib, get), getattr(lib, set_)
+                        getter.restype, getter.argtypes = ctypes.c_int, []
+                        setter.restype, setter.argtypes = None, [ctypes.c_int]
+                        self._libs.append((getter, setter))
+                        break
+        except (OSError, ValueError, IndexError, AttributeError):
+            self._libs = []
+        if self._libs:
+            affinity = getattr(os, "sched_getaffinity", None)
+            cpus = len(affinity(0)) if affinity is not None else os.cpu_count()
+            self.workers = max(1, min(4, cpus or 1))
+
+    @contextmanager
+    def single(self) -> Iterator[None]:
+        """BLAS on one thread for the duration (nested and concurrent uses are counted)."""
+        with self._lock:
+            if not self._found:
+                self._find()
+            if self._depth == 0:
+                self._saved = [get() for get, _ in self._libs]
+                for _, set_ in self._libs:
+                    set_(1)
+            self._depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._depth -= 1
+                if self._depth == 0:
+                    for (_, set_), n in zip(self._libs, self._saved):
+                        set_(n)
+
+    def pool(self) -> ThreadPoolExecutor | None:
+        """Worker threads for independent products (None: compute them in line)."""
+        if not self._found:
+            with self._lock:
+                if not self._found:
+                    self._find()
+        if self.workers <= 1:
+            return None
+        if self._pool is None or self._pool_pid != os.getpid():  # none yet, or forked
+            with self._lock:
+                if self._pool is None or self._pool_pid != os.getpid():
+                    self._pool = ThreadPoolExecutor(
+                        self.workers - 1, thread_name_prefix="klr-interp"
+                    )
+                    self._pool_pid = os.getpid()
+        return self._pool
+
+
+BLAS = _BlasThreads()
+import collections
+import time as _t
+PH = collections.Counter()
 
 
 # ---------------------------------------------------------------------------
@@ -319,33 +681,95 @@ class Compiler:
     def __init__(self, machine: Machine):
         self.m = machine
         self.slots: dict[SSAValue, int] = {}
+        self.nslots = 0
+        self._types: dict[int, tuple[np.dtype, tuple[int, ...], Any]] = {}
+        self.read_only_args: set[SSAValue] = set()
+        """Kernel arguments only ever read, and only by DMAs (directly or through views)."""
+        self.cache_budget = _Budget(1 << 28)
+        """Bytes the run may keep in caches of values derived from read-only arguments."""
 
     def slot(self, v: SSAValue) -> int:
         if v not in self.slots:
-            self.slots[v] = len(self.slots)
+            self.slots[v] = self.nslots
+            self.nslots += 1
         return self.slots[v]
+
+    def dtype(self, v: SSAValue) -> np.dtype:
+        """The storage dtype of a tensor operand (static: views keep their base's dtype)."""
+        return self._type_info(v.type)[0]
+
+    def shape(self, v: SSAValue) -> tuple[int, ...]:
+        return self._type_info(v.type)[1]
+
+    def _type_info(self, t: Any) -> tuple[np.dtype, tuple[int, ...]]:
+        # by identity (hashing an xdsl type is slow); the entry keeps the type alive
+        info = self._types.get(id(t))
+        if info is None:
+            assert isinstance(t, k.TensorType)
+            info = self._types[id(t)] = (self.m.storage_dtype(t), tuple(t.get_shape()), t)
+        return info[0], info[1]
 
     def compile(self, kernel: k.KernelOp) -> Compiled:
         block = kernel.body.block
         arg_slots = [self.slot(a) for a in block.args]
-        steps = self.block(block)
+        self.read_only_args = {a for a in block.args if _only_dma_read(a)}
+        # compiling allocates many small objects and frees none: the cyclic garbage
+        # collector's passes over the whole IR would be pure overhead
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            steps = self.block(block)
+        finally:
+            if collecting:
+                gc.enable()
         ret = block.last_op
         assert isinstance(ret, k.ReturnOp)
+        result_slots = [self.slot(v) for v in ret.values]
+
+        def run_kernel(env: Env) -> None:
+            # arguments' storage is filled from outside the rules: refresh its caches
+            for s in arg_slots:
+                ref = env[s]
+                if isinstance(ref, Ref):
+                    ref.storage.refresh()
+            # float exceptions are values (inf, NaN), never warnings or errors
+            with np.errstate(all="ignore"), BLAS.single():
+                for s in steps:
+                    s(env)
+
         return Compiled(
-            steps,
-            len(self.slots),
+            [run_kernel],
+            self.nslots,
             arg_slots,
             [a.type for a in block.args],  # type: ignore[misc]
             [s.data for s in kernel.arg_names.data],
-            [self.slot(v) for v in ret.values],
+            result_slots,
             kernel.inout.data if kernel.inout is not None else (),
         )
 
     def block(self, block: Block) -> list[Step]:
         out: list[Step] = []
+        views: dict[tuple[Any, ...], SSAValue] = {}
         for op in block.ops:
             if isinstance(op, k.ReturnOp):
                 continue
+            if isinstance(op, k.ViewOp):
+                # a view is a pure function of its base and indices: identical views of
+                # one block share the first one's value (operands and properties read
+                # directly: xdsl's accessors cost microseconds each)
+                props = op.properties
+                key = (
+                    tuple(map(id, op.operands)),
+                    props["offset"].data,  # type: ignore[attr-defined]
+                    props["coeffs"].data,  # type: ignore[attr-defined]
+                    props["pattern"].data,  # type: ignore[attr-defined]
+                )
+                same = views.get(key)
+                res = op.results[0]
+                if same is not None and res not in self.slots:
+                    self.slots[res] = self.slot(same)
+                    continue
+                views[key] = res
             handler = RULES.get(type(op))
             if handler is None:
                 raise SimulationError(
@@ -353,6 +777,34 @@ class Compiler:
                 )
             out.append(handler(self, op))
         return out
+
+
+def _only_dma_read(value: SSAValue) -> bool:
+    """Whether every use of `value` is as a DMA source, directly or through views."""
+    for use in value.uses:
+        op = use.operation
+        if isinstance(op, k.ViewOp) and op.base is value:
+            if not all(isinstance(u.operation, k.DmaCopyOp) and u.operation.src is op.res
+                       and u.operation.dst is not op.res for u in op.res.uses):
+                return False
+        elif not (isinstance(op, k.DmaCopyOp) and op.src is value and op.dst is not value):
+            return False
+    return True
+
+
+class _Budget:
+    """A byte allowance shared by caches (thread-safe)."""
+
+    def __init__(self, limit: int):
+        self.left = limit
+        self._lock = threading.Lock()
+
+    def take(self, n: int) -> bool:
+        with self._lock:
+            if n > self.left:
+                return False
+            self.left -= n
+            return True
 
 
 def run_steps(steps: list[Step], env: Env) -> None:
@@ -366,36 +818,125 @@ def run_steps(steps: list[Step], env: Env) -> None:
 def rule_alloc(c: Compiler, op: k.AllocOp) -> Step:
     slot = c.slot(op.res)
     t = op.res.type
+    assert isinstance(t, k.TensorType)
     name = op.tensor_name.data
     m = c.m
+    shape = tuple(t.get_shape())
+    steps = _contiguous_steps(shape)
 
-    shared = t.mem == k.Memory.SHARED_HBM  # type: ignore[union-attr]
+    if t.mem == k.Memory.SHARED_HBM:
+
+        def run_shared(env: Env) -> None:
+            if name not in m.shared:
+                m.shared[name] = m.new_storage(name, t)
+            env[slot] = _whole(m.shared[name])
+
+        return run_shared
 
     def run(env: Env) -> None:
-        if shared:
-            if name not in m.shared:
-                m.shared[name] = m.new_storage(name, t)  # type: ignore[arg-type]
-            env[slot] = _whole(m.shared[name])
-        else:
-            env[slot] = _whole(m.new_storage(name, t))  # type: ignore[arg-type]
+        st = m.new_storage(name, t)
+        env[slot] = Ref(st, 0, shape, steps, st.data, True, True)
 
     return run
+
+
+def _loop_of(index: SSAValue) -> k.ForOp | None:
+    if isinstance(index, BlockArgument):
+        parent = index.block.parent_op()
+        if isinstance(parent, k.ForOp):
+            return parent
+    return None
 
 
 def rule_view(c: Compiler, op: k.ViewOp) -> Step:
-    slot, base = c.slot(op.res), c.slot(op.base)
-    idx = [c.slot(i) for i in op.indices]
-    coeffs = op.coeffs.data
-    offset = op.offset.data
-    shape = tuple(n for _, n in op.pattern.data)
-    steps = tuple(s for s, _ in op.pattern.data)
+    operands = op.operands
+    props = op.properties
+    base_v, indices = operands[0], list(operands[1:])
+    slot, base = c.slot(op.results[0]), c.slot(base_v)
+    idx = [c.slot(i) for i in indices]
+    coeffs = tuple(props["coeffs"].data)  # type: ignore[attr-defined]
+    offset = props["offset"].data  # type: ignore[attr-defined]
+    pattern = props["pattern"].data  # type: ignore[attr-defined]
+    shape = tuple(n for _, n in pattern)
+    steps = tuple(s for s, _ in pattern)
+    simple, whole = _pattern_facts(shape, steps, math.prod(c.shape(base_v)))
+    loops = [_loop_of(i) for i in indices]
+    # (base Ref, value) of the last execution: the window array only depends on these
+    cache: list[Any] = [None, None]
 
-    def run(env: Env) -> None:
-        ref: Ref = env[base]
-        start = ref.start + offset + sum(c_ * env[i] for c_, i in zip(coeffs, idx))
-        env[slot] = Ref(ref.storage, start, shape, steps)
+    if not idx:
 
-    return run
+        def run_const(env: Env) -> None:
+            ref = env[base]
+            if ref is not cache[0]:
+                cache[0] = ref
+                start = ref.start + offset
+                cache[1] = Ref(ref.storage, start, shape, steps, None, whole and start == 0, simple)
+            env[slot] = cache[1]
+
+        return run_const
+
+    if any(lp is None for lp in loops):
+
+        def run_general(env: Env) -> None:
+            ref: Ref = env[base]
+            start = ref.start + offset + sum(c_ * env[i] for c_, i in zip(coeffs, idx))
+            env[slot] = Ref(ref.storage, start, shape, steps, None, whole and start == 0, simple)
+
+        return run_general
+
+    # one strided array over every iteration: `span[t_1, ..., t_j]` is the window for
+    # index values lower_j + step_j * t_j; and the Refs made so far for the current
+    # base, by iteration (a view is immutable: loops executed again reuse them)
+    lowers = [lp.lower.data for lp in loops]  # type: ignore[union-attr]
+    lsteps = [lp.step.data for lp in loops]  # type: ignore[union-attr]
+    trips = tuple(max(lp.trip_count, 1) for lp in loops)  # type: ignore[union-attr]
+    span_shape = trips + shape
+    span_steps = tuple(c_ * s for c_, s in zip(coeffs, lsteps)) + steps
+    span_offset = offset + sum(c_ * lo for c_, lo in zip(coeffs, lowers))
+    memo: dict[Any, Ref] = {}
+
+    def make(ref: Ref, start: int, t: Any) -> Ref:
+        if ref is not cache[0]:
+            cache[0] = ref
+            cache[1] = _window(ref.storage.flat, ref.start + span_offset, span_shape, span_steps)
+            memo.clear()
+        r = Ref(ref.storage, start, shape, steps, cache[1][t], whole and start == 0, simple)
+        if len(memo) < _VIEW_MEMO_LIMIT:
+            memo[t] = r
+        return r
+
+    if len(idx) == 1 and lowers[0] == 0 and lsteps[0] == 1:
+        i0, c0 = idx[0], coeffs[0]
+
+        def run_one(env: Env) -> None:
+            ref = env[base]
+            t = env[i0]
+            if ref is cache[0]:
+                r = memo.get(t)
+                if r is not None:
+                    env[slot] = r
+                    return
+            env[slot] = make(ref, ref.start + offset + c0 * t, t)
+
+        return run_one
+
+    def run_indexed(env: Env) -> None:
+        ref = env[base]
+        values = [env[i] for i in idx]
+        t = tuple((v - lo) // s for v, lo, s in zip(values, lowers, lsteps))
+        if ref is cache[0]:
+            r = memo.get(t)
+            if r is not None:
+                env[slot] = r
+                return
+        start = ref.start + offset + sum(c_ * v for c_, v in zip(coeffs, values))
+        env[slot] = make(ref, start, t)
+
+    return run_indexed
+
+
+_VIEW_MEMO_LIMIT = 1 << 16
 
 
 def rule_for(c: Compiler, op: k.ForOp) -> Step:
@@ -403,13 +944,25 @@ def rule_for(c: Compiler, op: k.ForOp) -> Step:
     body = c.block(op.body.block)
     values = range(op.lower.data, op.upper.data, op.step.data)
 
-    def run(env: Env) -> None:
-        for i in values:
-            env[idx] = i
-            for s in body:
-                s(env)
+    if len(body) == 1:
+        only = body[0]
 
-    return run
+        def run_one(env: Env) -> None:
+            for i in values:
+                env[idx] = i
+                only(env)
+
+        general = run_one
+    else:
+
+        def run(env: Env) -> None:
+            for i in values:
+                env[idx] = i
+                for s in body:
+                    s(env)
+
+        general = run
+    return _matmul_loop(c, op, general) or general
 
 
 # -- data movement ---------------------------------------------------------------
@@ -419,56 +972,105 @@ def _ops(c: Compiler, *values: SSAValue | None) -> list[int | None]:
     return [None if v is None else c.slot(v) for v in values]
 
 
+_POSITIONS: dict[type, dict[str, int] | None] = {}
+
+
+def _operands(op: Operation, *names: str) -> list[SSAValue]:
+    """The named operands of `op` (by position when the op has only single operands:
+    xdsl's accessors cost microseconds each, and unrolled kernels have many ops)."""
+    cls = type(op)
+    if cls not in _POSITIONS:
+        defs = cls.get_irdl_definition().operands  # type: ignore[attr-defined]
+        _POSITIONS[cls] = (
+            {n: i for i, (n, d) in enumerate(defs)}
+            if all(type(d) is OperandDef for _, d in defs)
+            else None
+        )
+    pos = _POSITIONS[cls]
+    if pos is None:
+        return [getattr(op, n) for n in names]
+    operands = op.operands
+    return [operands[pos[n]] for n in names]
+
+
+def _is_float(d: np.dtype) -> bool:
+    return not dt.is_integer(d)
+
+
 def rule_dma_copy(c: Compiler, op: k.DmaCopyOp) -> Step:
-    d, s = _ops(c, op.dst, op.src)
+    dst_v, src_v = _operands(op, "dst", "src")
+    d, s = _ops(c, dst_v, src_v)
     m = c.m
+    dd, sd = c.dtype(dst_v), c.dtype(src_v)
+    dshape = c.shape(dst_v)
+    same_shape = dshape == c.shape(src_v)
+
+    if dd == sd:
+        # bit-exact copy
+
+        def run_raw(env: Env) -> None:
+            m.instructions += 1
+            src: Ref = env[s]
+            dst: Ref = env[d]
+            if not src.storage.full:
+                check_init(m, src, op, "src")
+            dst.arr[...] = src.arr if same_shape else src.arr.reshape(dshape)
+            if not dst.storage.full:
+                mark_written(dst)
+
+        return run_raw
 
     def run(env: Env) -> None:
         m.instructions += 1
-        src: Ref = env[s]
-        dst: Ref = env[d]
-        if src.storage.data.dtype == dst.storage.data.dtype:
-            write_raw(dst, read_raw(m, src, op, "src"))
-        else:
-            write(dst, read(m, src, op, "src"))
+        write(env[d], read(m, env[s], op, "src"))
 
     return run
-
-
-def write_raw(ref: Ref, values: np.ndarray) -> None:
-    out = ref.data()
-    out[...] = values.reshape(out.shape)
-    ref.init()[...] = True
 
 
 def rule_tensor_copy(c: Compiler, op: k.TensorCopyOp) -> Step:
-    d, s = _ops(c, op.dst, op.src)
-    m = c.m
-
-    def run(env: Env) -> None:
-        m.instructions += 1
-        src: Ref = env[s]
-        dst: Ref = env[d]
-        # bit-exact when dtypes match, else through fp32 (nki.md §7.2)
-        if src.storage.data.dtype == dst.storage.data.dtype:
-            write_raw(dst, per_partition(read_raw(m, src, op, "src")))
-        else:
-            write(dst, per_partition(read(m, src, op, "src")))
-
-    return run
+    # bit-exact when dtypes match, else through fp32 (nki.md §7.2); the free dims are
+    # flattened row-major on both sides, i.e. a row-major copy
+    return rule_dma_copy(c, op)  # type: ignore[arg-type]
 
 
 def rule_tensor_tensor(c: Compiler, op: k.TensorTensorOp) -> Step:
-    d, a, b = _ops(c, op.dst, op.data1, op.data2)
-    fn = op.op.data
+    values = _operands(op, "dst", "data1", "data2")
+    d, a, b = _ops(c, *values)
+    alu_op = op.properties["op"].data  # type: ignore[attr-defined]
+    fn = ALU[alu_op]
     m = c.m
+    dd, ad, bd = (c.dtype(v) for v in values)
+    same_shape = c.shape(values[0]) == c.shape(values[1]) == c.shape(values[2])
+
+    if same_shape and all(_is_float(x) for x in (dd, ad, bd)):
+        a32, b32 = ad == F32, bd == F32
+        ufunc_out = dd == F32 and alu_op in _UFUNC_ALU and a32 and b32
+
+        def run_float(env: Env) -> None:
+            m.instructions += 1
+            A: Ref = env[a]
+            B: Ref = env[b]
+            D: Ref = env[d]
+            if not A.storage.full:
+                check_init(m, A, op, "data1")
+            if not B.storage.full:
+                check_init(m, B, op, "data2")
+            if ufunc_out and D.simple:
+                fn(A.arr, B.arr, out=D.arr)
+            else:
+                x = A.arr if a32 else dt.to_f32(A.arr)
+                y = B.arr if b32 else dt.to_f32(B.arr)
+                store(D.arr, _as_f32(fn(x, y)))
+            if not D.storage.full:
+                mark_written(D)
+
+        return run_float
 
     def run(env: Env) -> None:
         m.instructions += 1
         x = per_partition(read(m, env[a], op, "data1"))
         y = per_partition(read(m, env[b], op, "data2"))
-        with np.errstate(all="ignore"):
-            write(env[d], f32(ALU[fn](x, y)))
+        write(env[d], f32(fn(x, y)))
 
     return run
 
@@ -479,19 +1081,55 @@ def _scalar(env: Env, slot: int | None, imm: k.FloatAttr | None, m: Machine, op:
     return np.float32(imm.data) if imm is not None else None
 
 
+def _operand(
+    c: Compiler, slot: int | None, imm: k.FloatAttr | None, op: Operation, what: str
+) -> Callable[[Env], Any]:
+    """A compiled `_scalar`: an immediate (as float32) or a (P, 1) vector operand."""
+    if slot is None:
+        value = np.float32(imm.data) if imm is not None else None
+        return lambda env: value
+    m = c.m
+    return lambda env: per_partition(read(m, env[slot], op, what))
+
+
 def rule_tensor_scalar(c: Compiler, op: k.TensorScalarOp) -> Step:
     d, s, o0, o1 = _ops(c, op.dst, op.data, op.operand0, op.operand1)
     op0, op1 = op.op0.data, op.op1.data if op.op1 is not None else None
     rev0, rev1 = op.reverse0 is not None, op.reverse1 is not None
     m = c.m
+    get0 = _operand(c, o0, op.imm0, op, "operand0")
+    get1 = _operand(c, o1, op.imm1, op, "operand1")
+    dd, sd = c.dtype(op.dst), c.dtype(op.data)
+    dshape, sshape = c.shape(op.dst), c.shape(op.data)
+    # vector operands broadcast along (P, N): other shapes need the flattening
+    direct = dshape == sshape and (len(dshape) == 2 or (o0 is None and o1 is None))
+
+    if direct and _is_float(dd) and _is_float(sd):
+
+        def run_float(env: Env) -> None:
+            m.instructions += 1
+            S: Ref = env[s]
+            D: Ref = env[d]
+            if not S.storage.full:
+                check_init(m, S, op, "data")
+            x = S.arr if sd == F32 else dt.to_f32(S.arr)
+            t = _as_f32(alu(op0, x, get0(env), rev0))
+            if op1 is not None:
+                t = _as_f32(alu(op1, t, get1(env), rev1))
+            if t.shape != dshape:  # `bypass` of an operand: as `write` (no broadcast)
+                t = np.asarray(t).reshape(dshape)
+            store(D.arr, t)
+            if not D.storage.full:
+                mark_written(D)
+
+        return run_float
 
     def run(env: Env) -> None:
         m.instructions += 1
         x = per_partition(read(m, env[s], op, "data"))
-        with np.errstate(all="ignore"):
-            t = f32(alu(op0, x, _scalar(env, o0, op.imm0, m, op, "operand0"), rev0))
-            if op1 is not None:
-                t = f32(alu(op1, t, _scalar(env, o1, op.imm1, m, op, "operand1"), rev1))
+        t = f32(alu(op0, x, get0(env), rev0))
+        if op1 is not None:
+            t = f32(alu(op1, t, get1(env), rev1))
         write(env[d], t)
 
     return run
@@ -500,15 +1138,16 @@ def rule_tensor_scalar(c: Compiler, op: k.TensorScalarOp) -> Step:
 def rule_scalar_tensor_tensor(c: Compiler, op: k.ScalarTensorTensorOp) -> Step:
     d, s, o0, o1 = _ops(c, op.dst, op.data, op.operand0, op.operand1)
     rev0, rev1 = op.reverse0 is not None, op.reverse1 is not None
+    op0, op1 = op.op0.data, op.op1.data
+    get0 = _operand(c, o0, op.imm0, op, "operand0")
     m = c.m
 
     def run(env: Env) -> None:
         m.instructions += 1
         x = per_partition(read(m, env[s], op, "data"))
         y = per_partition(read(m, env[o1], op, "operand1"))
-        with np.errstate(all="ignore"):
-            t = f32(alu(op.op0.data, x, _scalar(env, o0, op.imm0, m, op, "operand0"), rev0))
-            write(env[d], f32(alu(op.op1.data, t, y, rev1)))
+        t = f32(alu(op0, x, get0(env), rev0))
+        write(env[d], f32(alu(op1, t, y, rev1)))
 
     return run
 
@@ -531,17 +1170,19 @@ def rule_activation(c: Compiler, op: k.ActivationOp) -> Step:
     cmd = op.reduce_cmd.data
     rop = op.reduce_op.data if op.reduce_op is not None else k.AluOp.ADD
     m = c.m
+    get_scale = _operand(c, sc, op.scale_imm, op, "scale")
+    get_bias = _operand(c, b, op.bias_imm, op, "bias")
+    one = np.float32(1.0)
 
     def run(env: Env) -> None:
         m.instructions += 1
         x = per_partition(read(m, env[s], op, "data"))
-        scale = _scalar(env, sc, op.scale_imm, m, op, "scale")
-        bias = _scalar(env, b, op.bias_imm, m, op, "bias")
-        with np.errstate(all="ignore"):
-            v = x * (np.float32(1.0) if scale is None else scale)
-            if bias is not None:
-                v = f32(v + bias)
-            y = f32(fn(v.astype(np.float64)))
+        scale = get_scale(env)
+        bias = get_bias(env)
+        v = x * (one if scale is None else scale)
+        if bias is not None:
+            v = f32(v + bias)
+        y = f32(fn(v.astype(np.float64)))
         write(env[d], y)
         if cmd != k.ReduceCmd.IDLE:
             # the accumulated value is the fp32 result before the cast to dst (nki.md §9.2)
@@ -562,8 +1203,7 @@ def rule_tensor_reduce(c: Compiler, op: k.TensorReduceOp) -> Step:
     def run(env: Env) -> None:
         m.instructions += 1
         x = read(m, env[s], op, "data")
-        with np.errstate(all="ignore"):
-            y = f32(fn(x, axis=axes, keepdims=True))
+        y = f32(fn(x, axis=axes, keepdims=True))
         write(env[d], -y if negate else y)
 
     return run
@@ -571,36 +1211,341 @@ def rule_tensor_reduce(c: Compiler, op: k.TensorReduceOp) -> Step:
 
 def rule_nc_matmul(c: Compiler, op: k.NcMatmulOp) -> Step:
     d, st, mv = _ops(c, op.dst, op.stationary, op.moving)
-    accumulate = None if op.accumulate is None else bool(op.accumulate.data)
     m = c.m
+    sd, md = c.dtype(op.stationary), c.dtype(op.moving)
+    s_shape, m_shape = c.shape(op.stationary), c.shape(op.moving)
+    k_, mm_ = s_shape[0], math.prod(s_shape[1:])
+    n_ = math.prod(m_shape[1:])
+    update = _matmul_update(c, op)
 
     def run(env: Env) -> None:
         m.instructions += 1
-        a = per_partition(read(m, env[st], op, "stationary"))  # [K, M]
-        b = per_partition(read(m, env[mv], op, "moving"))  # [K, N]
+        a_ref: Ref = env[st]
+        b_ref: Ref = env[mv]
+        check_init(m, a_ref, op, "stationary")
+        check_init(m, b_ref, op, "moving")
+        a = a_ref.arr.reshape(k_, mm_)  # [K, M]
+        b = b_ref.arr.reshape(k_, n_)  # [K, N]
         # fp32 accumulation in the PE array; OpenBLAS is an order of magnitude slower on
-        # a transposed small operand than on a contiguous copy of it
-        prod = np.ascontiguousarray(a.T) @ b
-        dst: Ref = env[d]
-        mm = dst.mm().reshape(prod.shape)
-        current = dt.to_f32(dst.data()).reshape(prod.shape)
+        # a transposed small operand than on a contiguous copy of it (transposed in the
+        # stored dtype: converting is elementwise, so the order of the two is free)
+        prod = _to_f32(np.ascontiguousarray(a.T), sd) @ _to_f32(b, md)
+        update(env[d], prod)
+
+    return run
+
+
+def _to_f32(a: np.ndarray, stored: np.dtype) -> np.ndarray:
+    return a if stored == F32 else dt.to_f32(a)
+
+
+def _bits(a: np.ndarray) -> np.ndarray:
+    """The same memory as unsigned integers (NumPy copies those fastest)."""
+    size = a.dtype.itemsize
+    return a.view(f"u{size}") if size in (1, 2, 4, 8) else a
+
+
+def _matmul_update(c: Compiler, op: k.NcMatmulOp) -> Callable[[Ref, np.ndarray], None]:
+    """nc_matmul's effect on `dst` given the product R (float32 [M, N]), §4.7."""
+    accumulate = None if op.accumulate is None else bool(op.accumulate.data)
+    m = c.m
+    s_shape, m_shape = c.shape(op.stationary), c.shape(op.moving)
+    # the product goes straight into a float32 destination of the product's shape
+    direct = c.dtype(op.dst) == F32 and c.shape(op.dst) == (
+        math.prod(s_shape[1:]), math.prod(m_shape[1:]))
+
+    def update(dst: Ref, prod: np.ndarray) -> None:
+        ds = dst.storage
         if accumulate is None:
             # first matmul write to a PSUM location overwrites, later ones add (§3.4)
-            out = np.where(mm, current + prod, prod)
+            if not ds.mm_any:
+                mode = 0
+            elif ds.mm_full or dst.mm().all():
+                mode = 1
+            else:
+                mode = 2
         elif accumulate:
-            if not dst.init().all():
+            if not ds.full and not dst.init().all():
                 m.warn(
                     "warn_uninitialized_read",
                     "nc_matmul accumulates onto PSUM that was never written",
                     op,
                 )
-            out = current + prod
+            mode = 1
         else:
-            out = prod
-        write(dst, out)
-        dst.mm()[...] = True
+            mode = 0
+        if direct and dst.simple:
+            out = dst.arr
+            if mode == 0:
+                out[...] = prod
+            elif mode == 1:
+                np.add(out, prod, out=out)
+            else:
+                out[...] = np.where(dst.mm(), out + prod, prod)
+        else:
+            current = dt.to_f32(dst.arr).reshape(prod.shape)
+            if mode == 0:
+                res = prod
+            elif mode == 1:
+                res = current + prod
+            else:
+                res = np.where(dst.mm().reshape(prod.shape), current + prod, prod)
+            dst.arr[...] = _converted(res, dst.arr.dtype).reshape(dst.shape)
+        mark_written(dst)
+        mark_matmul_written(dst)
+
+    return update
+
+
+def _users(v: SSAValue) -> list[Operation]:
+    return [u.operation for u in v.uses]
+
+
+# iterations of a vectorized matmul loop per batch: bounds the stacked operands' memory
+_MATMUL_LOOP_BATCH_ELEMENTS = 1 << 22
+
+
+def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
+    """The accumulation idiom of a tiled matmul, vectorized over the loop's iterations.
+
+        klr.for %k {                        // any order of allocs and views
+          %a = klr.alloc : sbuf             %va = klr.view %A[.., %k, ..]  (A from outside)
+          %b = klr.alloc : sbuf             %vb = klr.view %B[.., %k, ..]
+          klr.dma_copy %a, %va              klr.dma_copy %b, %vb
+          klr.nc_matmul %acc, %a, %b        // last; accumulate none or 1
+        }
+
+    where %acc (PSUM) is defined outside the loop or is a view of such a tensor that does
+    not depend on %k (the tracer re-creates views at their uses).
+
+    Values defined in a loop body are invisible after it, so the tiles' storage (fully
+    written by the DMAs before the matmul reads them) need not exist: the loop is, per
+    batch of iterations, one gather of every iteration's source window, the same
+    conversions, one stacked `np.matmul` (one BLAS product per iteration, as
+    `nc_matmul` computes it), then the per-iteration updates of %acc in iteration order
+    (`_matmul_update`, the rule itself: same float32 adds, same bookkeeping). Run-time
+    condition, else the general loop runs: every element the DMAs read is written (so no
+    read is reported; nothing in the loop writes them: they are not in PSUM).
+    """
+    block = op.body.block
+    ops = list(block.ops)
+    if len(ops) < 3 or not isinstance(ops[-1], k.NcMatmulOp):
+        return None
+    mm_op = ops[-1]
+    if mm_op.accumulate is not None and not mm_op.accumulate.data:
+        return None
+    index = block.args[0]
+    defined = {r for o in ops for r in o.results}
+    allocs: dict[SSAValue, k.AllocOp] = {}
+    dmas: list[k.DmaCopyOp] = []
+    for o in ops[:-1]:
+        if isinstance(o, k.AllocOp):
+            t = o.res.type
+            if not isinstance(t, k.TensorType) or t.mem != k.Memory.SBUF:
+                return None
+            allocs[o.res] = o
+        elif isinstance(o, k.ViewOp):
+            if o.base in defined:
+                return None
+            for u in _users(o.res):
+                if not (isinstance(u, k.DmaCopyOp) and u.src is o.res) and not (
+                    u is mm_op and mm_op.dst is o.res and index not in o.indices
+                ):
+                    return None
+        elif isinstance(o, k.DmaCopyOp):
+            dmas.append(o)
+        else:
+            return None
+    if tensor_type_of(mm_op.dst).mem != k.Memory.PSUM:
+        return None
+    # the accumulator: from outside the loop, or a view of one that does not move with it
+    dst_owner = mm_op.dst.owner if mm_op.dst in defined else None
+    if dst_owner is not None and not isinstance(dst_owner, k.ViewOp):
+        return None
+    dst_view = rule_view(c, dst_owner) if dst_owner is not None else None
+    loaded: dict[SSAValue, k.DmaCopyOp] = {}
+    for dma in dmas:
+        if dma.dst not in allocs or dma.dst in loaded:
+            return None
+        src_t = tensor_type_of(dma.src)
+        if src_t.mem == k.Memory.PSUM:
+            return None
+        if dma.src in defined and not isinstance(dma.src.owner, k.ViewOp):
+            return None
+        loaded[dma.dst] = dma
+    for tile in allocs:
+        if tile not in loaded:
+            return None
+        if any(u is not loaded[tile] and u is not mm_op for u in _users(tile)):
+            return None
+    if mm_op.stationary not in loaded or mm_op.moving not in loaded:
+        return None
+
+    m = c.m
+    lower, step, trips = op.lower.data, op.step.data, op.trip_count
+    idx = c.slot(index)
+    n_instructions = len(dmas) + 1
+    d = c.slot(mm_op.dst)
+    update = _matmul_update(c, mm_op)
+    s_shape, m_shape = c.shape(mm_op.stationary), c.shape(mm_op.moving)
+    k_, mm_, n_ = s_shape[0], math.prod(s_shape[1:]), math.prod(m_shape[1:])
+    per_iteration = k_ * (mm_ + n_) + mm_ * n_
+    batch = max(1, min(trips, _MATMUL_LOOP_BATCH_ELEMENTS // max(per_iteration, 1)))
+
+    def source(dma: k.DmaCopyOp) -> Callable[[Env], tuple[Ref, int, int] | None]:
+        """(base Ref, start at the first iteration, start step per iteration)."""
+        src = dma.src
+        if src not in defined:  # the same tensor every iteration
+            s_ = c.slot(src)
+            return lambda env: (env[s_], env[s_].start, 0)
+        view = src.owner
+        assert isinstance(view, k.ViewOp)
+        base = c.slot(view.base)
+        offset = view.offset.data
+        terms = [
+            (cf, None if i is index else c.slot(i)) for cf, i in zip(view.coeffs.data, view.indices)
+        ]
+        per_step = sum(cf * step for cf, i in terms if i is None)
+
+        def resolve(env: Env) -> tuple[Ref, int, int]:
+            ref: Ref = env[base]
+            start = ref.start + offset
+            start += sum(cf * (lower if i is None else env[i]) for cf, i in terms)
+            return ref, start, per_step
+
+        return resolve
+
+    def operand(tile: SSAValue, stationary: bool) -> Callable[[Env, int, int], np.ndarray]:
+        """The matmul's float32 operand for iterations [t0, t1), stacked: [T, M, K]
+        contiguous (the rule's `ascontiguousarray(a.T)`) or [T, K, N]. The tile holds
+        what the DMA wrote: the source window, converted through float32 if the dtypes
+        differ."""
+        dma = loaded[tile]
+        resolve = source(dma)
+        src_t = tensor_type_of(dma.src)
+        s_shape_ = tuple(src_t.get_shape())
+        s_steps = _pattern_steps(dma.src) if dma.src in defined else None
+        t_shape = c.shape(tile)
+        td, srcd = c.dtype(tile), c.dtype(dma.src)
+        base = dma.src.owner.base if dma.src in defined else dma.src  # type: ignore[union-attr]
+        # a kernel argument nothing writes: its prepared stacks are reused by later
+        # executions of the loop (the A tiles of a tiled matmul for every N tile, ...)
+        cache: dict[tuple[int, int, int, int], tuple[Storage, np.ndarray]] | None = (
+            {} if base in c.read_only_args else None
+        )
+
+        def prepare(env: Env, t0: int, t1: int) -> np.ndarray:
+            ref, start, per = resolve(env)
+            if cache is not None:
+                hit = cache.get((start, per, t0, t1))
+                if hit is not None and hit[0] is ref.storage:
+                    return hit[1]
+            steps = s_steps if s_steps is not None else ref.steps
+            w = _window(ref.storage.flat, start + t0 * per, (t1 - t0,) + s_shape_, (per,) + steps)
+            if s_shape_ != t_shape:
+                w = w.reshape((t1 - t0,) + t_shape)
+            if td != srcd:
+                w = _converted(_to_f32(w, srcd), td)
+            if stationary:
+                w = w.reshape(t1 - t0, k_, mm_)
+                # gathered row by row, then transposed tile by tile in cache, as raw bits
+                w = np.ascontiguousarray(_bits(w))
+                w = np.ascontiguousarray(_bits(w).transpose(0, 2, 1)).view(td)
+            else:
+                w = w.reshape(t1 - t0, k_, n_)
+            # contiguous, as the rule's operands (a fresh tile, its transposed copy)
+            w = np.ascontiguousarray(_to_f32(w, td))
+            if cache is not None and c.cache_budget.take(w.nbytes):
+                cache[(start, per, t0, t1)] = (ref.storage, w)
+            return w
+
+        return prepare
+
+    prepare_a = operand(mm_op.stationary, True)
+    prepare_b = operand(mm_op.moving, False)
+    sources = [
+        (source(dma), c.shape(dma.src), _pattern_steps(dma.src) if dma.src in defined else None)
+        for dma in dmas
+    ]
+
+    # one result buffer per position in a wave, reused by every execution of the loop
+    # (a wave's products are applied before the next wave: fresh arrays of this size
+    # would cost page faults each time)
+    buffers: dict[int, np.ndarray] = {}
+
+    def products(env: Env, t0: int, t1: int, slot: int) -> np.ndarray:
+        """nc_matmul's product R for iterations [t0, t1), stacked: one BLAS product per
+        iteration, each exactly the rule's `ascontiguousarray(a.T) @ b` (2-D calls: a
+        stacked `np.matmul` holds the GIL, and the same BLAS calls in a loop do not)."""
+        _p0 = _t.thread_time()
+        a, b = prepare_a(env, t0, t1), prepare_b(env, t0, t1)
+        PH[f"prep{slot}"] += _t.thread_time() - _p0
+        out = buffers.get(slot)
+        if out is None or out.shape[0] < t1 - t0:
+            out = buffers[slot] = np.empty((t1 - t0, mm_, n_), np.float32)
+        _p0 = _t.perf_counter()
+        for t in range(t1 - t0):
+            np.matmul(a[t], b[t], out=out[t])
+        PH[f"mm{slot}"] += _t.perf_counter() - _p0
+        return out
+
+    def run(env: Env) -> None:
+        if trips == 0:
+            return
+        for resolve, shape_, steps_ in sources:
+            ref, start, per = resolve(env)
+            st = ref.storage
+            if not st.full and not _window(
+                st.init_flat, start, (trips,) + shape_, (per,) + (steps_ or ref.steps)
+            ).all():
+                general(env)  # some read is reported: let the rules do it
+                return
+        if dst_view is not None:
+            dst_view(env)
+        dst: Ref = env[d]
+        _c0 = _t.perf_counter()
+        pool = BLAS.pool()
+        workers = BLAS.workers if pool is not None else 1
+        size = min(batch, -(-trips // workers))
+        pieces = [(t0, min(trips, t0 + size)) for t0 in range(0, trips, size)]
+        for w in range(0, len(pieces), workers):
+            wave = pieces[w : w + workers]
+            # the products are independent: computed concurrently; applied in iteration
+            # order, the first piece's while the workers finish theirs
+            futures = [
+                pool.submit(products, env, t0, t1, j) for j, (t0, t1) in enumerate(wave[1:], 1)
+            ] if pool else []
+            results = [products(env, *wave[0], 0)]
+            _c1 = _t.perf_counter(); PH["main_products"] += _c1 - _c0
+            for (t0, t1), piece in zip(wave, futures):
+                prods = results.pop()
+                for t in range(t1 - t0):
+                    update(dst, prods[t])
+                m.instructions += n_instructions * (t1 - t0)
+                _c2 = _t.perf_counter()
+                results.append(piece.result())
+                PH["wait"] += _t.perf_counter() - _c2
+            t0, t1 = wave[-1]
+            prods = results.pop()
+            for t in range(t1 - t0):
+                update(dst, prods[t])
+            m.instructions += n_instructions * (t1 - t0)
+        PH["loop"] += _t.perf_counter() - _c0
+        env[idx] = lower + (trips - 1) * step
 
     return run
+
+
+def _pattern_steps(view_result: SSAValue) -> tuple[int, ...]:
+    view = view_result.owner
+    assert isinstance(view, k.ViewOp)
+    return tuple(s for s, _ in view.pattern.data)
+
+
+def tensor_type_of(v: SSAValue) -> k.TensorType:
+    t = v.type
+    assert isinstance(t, k.TensorType)
+    return t
 
 
 def rule_nc_transpose(c: Compiler, op: k.NcTransposeOp) -> Step:
