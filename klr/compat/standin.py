@@ -70,6 +70,12 @@ class _Namespace(ModuleType):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
+        from klr.compat import _PROVIDED
+
+        if f"{self.__name__}.{name}" in _PROVIDED:  # `from neuronxcc import nki`
+            import importlib
+
+            return importlib.import_module(f"{self.__name__}.{name}")
         return _OnlyInKernels(f"{self.__name__}.{name}")
 
 

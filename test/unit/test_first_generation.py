@@ -292,3 +292,24 @@ def test_first_generation_loop_body_side_effects_happen_once(tmp_path: Path) -> 
     assert not traced2.warnings and "klr.for" not in str(traced2.module)
     out2 = run_module(traced2.module, {"x": x}).outputs[0]
     np.testing.assert_array_equal(out2, x * np.repeat(np.arange(1, 5), 128)[:, None].astype(np.float32))
+
+
+def test_standin_from_neuronxcc_import_nki(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    import klr.compat
+
+    klr.compat.install()
+    (tmp_path / "fg_exp_kernel.py").write_text(
+        "from neuronxcc import nki\nimport neuronxcc.nki.language as nl\n\n"
+        "@nki.jit\ndef k(x):\n"
+        "    out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    nl.store(out, value=nl.exp(nl.load(x)))\n"
+        "    return out\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = importlib.import_module("fg_exp_kernel")
+    from neuronxcc import nki  # type: ignore[import-not-found]
+
+    x = np.random.default_rng(14).standard_normal((128, 32)).astype(np.float32)
+    np.testing.assert_allclose(nki.simulate_kernel(mod.k, x), np.exp(x.astype(np.float64)), rtol=1e-5)
+    np.testing.assert_allclose(mod.k(x), np.exp(x.astype(np.float64)), rtol=1e-5)
