@@ -430,8 +430,9 @@ def _binary_wrapper(op: OpValue) -> Callable[..., TensorView]:
     return wrapper
 
 
-def _free_axes(fname: str, t: TensorView, axis: Any) -> tuple[int, ...]:
-    """`axis` of a reduction: the trailing free dimensions of `t` (nki.md §10.4)."""
+def _free_axes(fname: str, t: TensorView, axis: Any, any_free: bool = False) -> tuple[int, ...]:
+    """`axis` of a reduction: the trailing free dimensions of `t` (nki.md §10.4); with
+    `any_free` (the first generation), any free dimensions."""
     axes = (axis,) if is_int(axis) else tuple(axis) if isinstance(axis, (tuple, list)) else None
     if not axes or not all(is_int(a) for a in axes):
         raise fail(
@@ -450,13 +451,27 @@ def _free_axes(fname: str, t: TensorView, axis: Any) -> tuple[int, ...]:
             f"nl.{fname} reduces free dimensions only; axis 0 is the partition dimension",
             hint="transpose first (nl.transpose), or use nisa.tensor_partition_reduce",
         )
-    if norm != list(range(t.ndim - len(norm), t.ndim)):
+    if not any_free and norm != list(range(t.ndim - len(norm), t.ndim)):
         raise fail(
             "err_bad_arguments",
             f"nl.{fname}: axis {axis!r} must be the last free dimensions of shape {t.shape} "
             f"(e.g. {t.ndim - 1} or {tuple(range(1, t.ndim))})",
         )
     return tuple(norm)
+
+
+def _reduce_any_free(reduce: Callable[..., TensorView], t: TensorView, axes: tuple[int, ...],
+                     dtype: Any, keepdims: Any) -> TensorView:
+    """First generation: reduce any free axes by permuting the free dimensions of the
+    access pattern so that they are trailing (a free-axis permutation is only a view)."""
+    keep = [i for i in range(t.ndim) if i not in axes]
+    moved = TensorView(t.storage, t.offset, tuple(t.dims[i] for i in [*keep, *axes]))
+    flat = reduce(moved, tuple(range(len(keep), t.ndim)), dtype, False)
+    if not keepdims:
+        return flat
+    it = iter(flat.dims)
+    return TensorView(flat.storage, flat.offset,
+                      tuple((1, 1) if i in axes else next(it) for i in range(t.ndim)))
 
 
 def _reduce_wrapper(fname: str, alu: k.AluOp, mean: bool = False) -> Callable[..., TensorView]:
@@ -469,7 +484,10 @@ def _reduce_wrapper(fname: str, alu: k.AluOp, mean: bool = False) -> Callable[..
 
     def wrapper(x: Any, axis: Any, dtype: Any = None, keepdims: Any = False) -> TensorView:
         t = _tile_arg(fname, "x", x)
-        axes = _free_axes(fname, t, axis)
+        interp, _ = ctx()
+        axes = _free_axes(fname, t, axis, any_free=interp.first_generation)
+        if axes != tuple(range(t.ndim - len(axes), t.ndim)):
+            return _reduce_any_free(wrapper, t, axes, dtype, keepdims)
         if not isinstance(keepdims, bool):
             raise fail(
                 "err_bad_arguments",

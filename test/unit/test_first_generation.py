@@ -313,3 +313,30 @@ def test_standin_from_neuronxcc_import_nki(tmp_path: Path, monkeypatch: pytest.M
     x = np.random.default_rng(14).standard_normal((128, 32)).astype(np.float32)
     np.testing.assert_allclose(nki.simulate_kernel(mod.k, x), np.exp(x.astype(np.float64)), rtol=1e-5)
     np.testing.assert_allclose(mod.k(x), np.exp(x.astype(np.float64)), rtol=1e-5)
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_nl_sum_over_non_trailing_free_axes(tmp_path: Path, keepdims: bool) -> None:
+    """The AveragePool idiom: sum over axes (2, 4) of a 5-D access pattern; the first
+    generation allowed any free axes (the current one requires trailing ones)."""
+    x = np.random.default_rng(15).standard_normal((128, 8, 12)).astype(np.float32)
+    out_shape = "(c, h // 2, 1, w // 2, 1)" if keepdims else "(c, h // 2, w // 2)"
+    body = (
+        "@nki.jit\ndef k(x):\n"
+        "    c, h, w = x.shape\n"
+        f"    out = nl.ndarray({out_shape}, dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    i0, i1, i2, i3, i4 = nl.mgrid[0:c, 0:h // 2, 0:2, 0:w // 2, 0:2]\n"
+        "    t = nl.load(x)\n"
+        f"    s = nl.sum(t[i0, 2 * i1 + i2, 2 * i3 + i4], axis=[2, 4], keepdims={keepdims})\n"
+        "    nl.store(out, value=nl.multiply(s, 0.25))\n"
+        "    return out\n")
+    out = run(tmp_path, body, x=x)
+    want = x.astype(np.float64).reshape(128, 4, 2, 6, 2).mean(axis=(2, 4), keepdims=keepdims)
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
+    # the current generation reduces trailing free axes only
+    f = tmp_path / "new.py"
+    f.write_text("import nki\nimport nki.language as nl\n\n@nki.jit\ndef k(x):\n"
+                 "    s = nl.sum(nl.load(x), axis=1)\n    return x\n")
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=x)
+    assert "must be the last free dimensions" in info.value.diagnostics[0].message
