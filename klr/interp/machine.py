@@ -652,9 +652,6 @@ class _BlasThreads:
 
 
 BLAS = _BlasThreads()
-import collections
-import time as _t
-PH = collections.Counter()
 
 
 # ---------------------------------------------------------------------------
@@ -687,6 +684,33 @@ class Compiler:
         """Kernel arguments only ever read, and only by DMAs (directly or through views)."""
         self.cache_budget = _Budget(1 << 28)
         """Bytes the run may keep in caches of values derived from read-only arguments."""
+        self.f32_args: dict[int, tuple[Storage, np.ndarray | None]] = {}
+        """Read-only arguments' values as float32 (flat), by storage: see `f32_of`."""
+
+    def f32_of(self, st: Storage) -> np.ndarray | None:
+        """`dt.to_f32` of a read-only argument's whole storage, flat, converted once (in
+        parallel chunks: the conversion is elementwise); None if over the cache budget.
+        Call from the interpreter's thread (it uses the worker threads)."""
+        hit = self.f32_args.get(id(st))
+        if hit is not None and hit[0] is st:
+            return hit[1]
+        out: np.ndarray | None = None
+        if self.cache_budget.take(4 * st.size):
+            out = np.empty(st.size, np.float32)
+            flat = st.flat
+            pool = BLAS.pool()
+            lanes = BLAS.workers if pool is not None else 1
+            bounds = [st.size * i // lanes for i in range(lanes + 1)]
+
+            def convert(i: int) -> None:
+                out[bounds[i]:bounds[i + 1]] = dt.to_f32(flat[bounds[i]:bounds[i + 1]])
+
+            futures = [pool.submit(convert, i) for i in range(1, lanes)] if pool else []
+            convert(0)
+            for f in futures:
+                f.result()
+        self.f32_args[id(st)] = (st, out)
+        return out
 
     def slot(self, v: SSAValue) -> int:
         if v not in self.slots:
@@ -1303,6 +1327,20 @@ def _users(v: SSAValue) -> list[Operation]:
 
 # iterations of a vectorized matmul loop per batch: bounds the stacked operands' memory
 _MATMUL_LOOP_BATCH_ELEMENTS = 1 << 22
+# iterations per task of a worker thread (smaller: products still in cache when applied)
+_MATMUL_LOOP_PIECE = 8
+F32_ARGS = True
+
+GROUPED_MATMUL_ACCUMULATION = True
+"""How a vectorized matmul loop (`_matmul_loop`) sums its products into a float32 PSUM
+tile. True: the group's products are summed by BLAS as one matmul over the concatenated
+contraction (`concat_t(a_t.T) @ concat_t(b_t)`, in blocks of `_MATMUL_GROUP_COLUMNS`
+columns), then written or added to the tile once, as one `nc_matmul` would: the float32
+summation order across the group differs from one `nc_matmul` at a time (ulp level;
+docs/semantics.md §4.7). False: one product per iteration, added in iteration order:
+bit-identical to executing the loop instruction by instruction, and slower."""
+_MATMUL_GROUP_COLUMNS = 256
+
 
 
 def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
@@ -1415,11 +1453,13 @@ def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
 
         return resolve
 
-    def operand(tile: SSAValue, stationary: bool) -> Callable[[Env, int, int], np.ndarray]:
+    def operand(tile: SSAValue, stationary: bool, grouped: bool = False
+                ) -> Callable[..., np.ndarray]:
         """The matmul's float32 operand for iterations [t0, t1), stacked: [T, M, K]
-        contiguous (the rule's `ascontiguousarray(a.T)`) or [T, K, N]. The tile holds
-        what the DMA wrote: the source window, converted through float32 if the dtypes
-        differ."""
+        contiguous (the rule's `ascontiguousarray(a.T)`) or [T, K, N]; `grouped`: with
+        the contraction concatenated, [M, T*K] or columns [j0, j1) of [T*K, N]. The tile
+        holds what the DMA wrote: the source window, converted through float32 if the
+        dtypes differ."""
         dma = loaded[tile]
         resolve = source(dma)
         src_t = tensor_type_of(dma.src)
@@ -1429,40 +1469,119 @@ def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
         td, srcd = c.dtype(tile), c.dtype(dma.src)
         base = dma.src.owner.base if dma.src in defined else dma.src  # type: ignore[union-attr]
         # a kernel argument nothing writes: its prepared stacks are reused by later
-        # executions of the loop (the A tiles of a tiled matmul for every N tile, ...)
-        cache: dict[tuple[int, int, int, int], tuple[Storage, np.ndarray]] | None = (
-            {} if base in c.read_only_args else None
+        # executions of the loop (the A tiles of a tiled matmul for every N tile, ...),
+        # and a bit-exact DMA of it gives the tile the argument's float32 values
+        read_only = base in c.read_only_args
+        cache: dict[tuple[int, ...], tuple[Storage, np.ndarray]] | None = (
+            {} if read_only else None
         )
+        from_f32 = read_only and td == srcd and td != F32
 
-        def prepare(env: Env, t0: int, t1: int) -> np.ndarray:
+        def prepare(env: Env, t0: int, t1: int, j0: int = 0, j1: int = n_) -> np.ndarray:
             ref, start, per = resolve(env)
+            key = (start, per, t0, t1, j0, j1)
             if cache is not None:
-                hit = cache.get((start, per, t0, t1))
+                hit = cache.get(key)
                 if hit is not None and hit[0] is ref.storage:
                     return hit[1]
             steps = s_steps if s_steps is not None else ref.steps
-            w = _window(ref.storage.flat, start + t0 * per, (t1 - t0,) + s_shape_, (per,) + steps)
+            f32_values = c.f32_args.get(id(ref.storage)) if from_f32 else None
+            if f32_values is not None and f32_values[0] is ref.storage and f32_values[1] is not None:
+                flat, wd = f32_values[1], F32  # the tile's values, already float32
+            else:
+                flat, wd = ref.storage.flat, td
+            w = _window(flat, start + t0 * per, (t1 - t0,) + s_shape_, (per,) + steps)
             if s_shape_ != t_shape:
                 w = w.reshape((t1 - t0,) + t_shape)
-            if td != srcd:
+            if wd == td and td != srcd:
                 w = _converted(_to_f32(w, srcd), td)
             if stationary:
                 w = w.reshape(t1 - t0, k_, mm_)
                 # gathered row by row, then transposed tile by tile in cache, as raw bits
                 w = np.ascontiguousarray(_bits(w))
-                w = np.ascontiguousarray(_bits(w).transpose(0, 2, 1)).view(td)
+                order = (2, 0, 1) if grouped else (0, 2, 1)  # [M, T, K] or [T, M, K]
+                w = np.ascontiguousarray(_bits(w).transpose(order)).view(wd)
             else:
-                w = w.reshape(t1 - t0, k_, n_)
+                w = w.reshape(t1 - t0, k_, n_)[:, :, j0:j1]
             # contiguous, as the rule's operands (a fresh tile, its transposed copy)
-            w = np.ascontiguousarray(_to_f32(w, td))
+            w = np.ascontiguousarray(_to_f32(w, wd))
+            if grouped:
+                w = w.reshape(mm_, -1) if stationary else w.reshape(-1, j1 - j0)
             if cache is not None and c.cache_budget.take(w.nbytes):
-                cache[(start, per, t0, t1)] = (ref.storage, w)
+                cache[key] = (ref.storage, w)
             return w
 
         return prepare
 
     prepare_a = operand(mm_op.stationary, True)
     prepare_b = operand(mm_op.moving, False)
+    prepare_a_cat = operand(mm_op.stationary, True, grouped=True)
+    prepare_b_cat = operand(mm_op.moving, False, grouped=True)
+    # grouped sums go straight into a float32 tile of the product's shape (a tile of a
+    # narrower dtype rounds after every matmul: not an ulp-level difference)
+    groupable = c.dtype(mm_op.dst) == F32 and c.shape(mm_op.dst) == (mm_, n_)
+    blocks = [(j, min(n_, j + _MATMUL_GROUP_COLUMNS)) for j in range(0, n_, _MATMUL_GROUP_COLUMNS)]
+    group_sum: list[np.ndarray] = []  # the result buffer, reused
+
+    def in_place(tile: SSAValue) -> Callable[[Env, int, int], np.ndarray | None]:
+        """The concatenated [T*K, F] float32 operand as a view, without copying, when
+        the tiles are a bit-exact copy of float32 values (a float32 source, or the
+        converted copy of a read-only argument, `Compiler.f32_of`), 2-D with unit
+        free step, and consecutive iterations' tiles are consecutive rows."""
+        dma = loaded[tile]
+        resolve = source(dma)
+        td, srcd = c.dtype(tile), c.dtype(dma.src)
+        s_shape_ = c.shape(dma.src)
+        s_steps = _pattern_steps(dma.src) if dma.src in defined else None
+        if td != srcd or s_shape_ != c.shape(tile) or len(s_shape_) != 2:
+            return lambda env, t0, t1: None
+
+        def view(env: Env, t0: int, t1: int) -> np.ndarray | None:
+            ref, start, per = resolve(env)
+            steps = s_steps if s_steps is not None else ref.steps
+            if steps[1] != 1 or per != s_shape_[0] * steps[0]:
+                return None
+            if srcd == F32:
+                flat = ref.storage.flat
+            else:
+                hit = c.f32_args.get(id(ref.storage))
+                if hit is None or hit[0] is not ref.storage or hit[1] is None:
+                    return None
+                flat = hit[1]
+            return _window(flat, start + t0 * per, ((t1 - t0) * s_shape_[0], s_shape_[1]), steps)
+
+        return view
+
+    view_a, view_b = in_place(mm_op.stationary), in_place(mm_op.moving)
+
+    def grouped_product(env: Env, t0: int, t1: int, pool: ThreadPoolExecutor | None) -> np.ndarray:
+        """Σ_t a_t.T @ b_t over iterations [t0, t1) as one BLAS matmul over the
+        concatenated contraction per block of columns (fixed blocks: the same bits
+        however many threads compute them)."""
+        va = view_a(env, t0, t1)
+        a = va.T if va is not None else prepare_a_cat(env, t0, t1)
+        vb = view_b(env, t0, t1)
+        if not group_sum:
+            group_sum.append(np.empty((mm_, n_), np.float32))
+        out = group_sum[0]
+
+        def lane(mine: list[tuple[int, int]]) -> None:
+            for j0, j1 in mine:
+                b = vb[:, j0:j1] if vb is not None else prepare_b_cat(env, t0, t1, j0, j1)
+                np.matmul(a, b, out=out[:, j0:j1])
+
+        lanes = min(BLAS.workers, len(blocks)) if pool is not None else 1
+        futures = [pool.submit(lane, blocks[i::lanes]) for i in range(1, lanes)] if pool else []
+        lane(blocks[0::lanes])
+        for f in futures:
+            f.result()
+        return out
+    # read-only arguments DMA'd bit-exactly into non-float32 tiles: converted once
+    to_convert = [
+        source(dma) for dma in dmas
+        if (dma.src.owner.base if dma.src in defined else dma.src) in c.read_only_args  # type: ignore[union-attr]
+        and c.dtype(dma.dst) == c.dtype(dma.src) != F32
+    ]
     sources = [
         (source(dma), c.shape(dma.src), _pattern_steps(dma.src) if dma.src in defined else None)
         for dma in dmas
@@ -1477,16 +1596,12 @@ def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
         """nc_matmul's product R for iterations [t0, t1), stacked: one BLAS product per
         iteration, each exactly the rule's `ascontiguousarray(a.T) @ b` (2-D calls: a
         stacked `np.matmul` holds the GIL, and the same BLAS calls in a loop do not)."""
-        _p0 = _t.thread_time()
         a, b = prepare_a(env, t0, t1), prepare_b(env, t0, t1)
-        PH[f"prep{slot}"] += _t.thread_time() - _p0
         out = buffers.get(slot)
         if out is None or out.shape[0] < t1 - t0:
             out = buffers[slot] = np.empty((t1 - t0, mm_, n_), np.float32)
-        _p0 = _t.perf_counter()
         for t in range(t1 - t0):
             np.matmul(a[t], b[t], out=out[t])
-        PH[f"mm{slot}"] += _t.perf_counter() - _p0
         return out
 
     def run(env: Env) -> None:
@@ -1503,10 +1618,21 @@ def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
         if dst_view is not None:
             dst_view(env)
         dst: Ref = env[d]
-        _c0 = _t.perf_counter()
         pool = BLAS.pool()
+        if F32_ARGS:
+            for resolve in to_convert:
+                c.f32_of(resolve(env)[0].storage)
+        if GROUPED_MATMUL_ACCUMULATION and groupable and dst.simple:
+            for t0 in range(0, trips, batch):
+                t1 = min(trips, t0 + batch)
+                # the rule's effect (bookkeeping, warnings, overwrite or add) with the
+                # group's sum as the product
+                update(dst, grouped_product(env, t0, t1, pool))
+                m.instructions += n_instructions * (t1 - t0)
+            env[idx] = lower + (trips - 1) * step
+            return
         workers = BLAS.workers if pool is not None else 1
-        size = min(batch, -(-trips // workers))
+        size = min(batch, -(-trips // workers), _MATMUL_LOOP_PIECE)
         pieces = [(t0, min(trips, t0 + size)) for t0 in range(0, trips, size)]
         for w in range(0, len(pieces), workers):
             wave = pieces[w : w + workers]
@@ -1516,21 +1642,17 @@ def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
                 pool.submit(products, env, t0, t1, j) for j, (t0, t1) in enumerate(wave[1:], 1)
             ] if pool else []
             results = [products(env, *wave[0], 0)]
-            _c1 = _t.perf_counter(); PH["main_products"] += _c1 - _c0
             for (t0, t1), piece in zip(wave, futures):
                 prods = results.pop()
                 for t in range(t1 - t0):
                     update(dst, prods[t])
                 m.instructions += n_instructions * (t1 - t0)
-                _c2 = _t.perf_counter()
                 results.append(piece.result())
-                PH["wait"] += _t.perf_counter() - _c2
             t0, t1 = wave[-1]
             prods = results.pop()
             for t in range(t1 - t0):
                 update(dst, prods[t])
             m.instructions += n_instructions * (t1 - t0)
-        PH["loop"] += _t.perf_counter() - _c0
         env[idx] = lower + (trips - 1) * step
 
     return run
