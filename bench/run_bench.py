@@ -69,13 +69,16 @@ def bench_matmul(size: int, repeat: int) -> None:
     err = float(np.max(np.abs(result.outputs[0] - ref)) / np.max(np.abs(ref)))
     assert not result.warnings, result.warnings
     # interleave baseline and simulation so both see the same machine load; CPU time
-    # (all threads) shown beside wall time: it is less sensitive to other processes
+    # (all threads) shown beside wall time: it is less sensitive to other processes.
+    # After a multi-threaded call OpenBLAS's worker threads keep spinning for a while
+    # (~0.1 s) before they sleep: pause so they do not run during the simulation.
     t_np, t_sim, c_np, c_sim = [], [], [], []
     for _ in range(repeat):
         t, c = time.perf_counter(), time.process_time()
         a.astype(f32).T @ b.astype(f32)
         t_np.append(time.perf_counter() - t)
         c_np.append(time.process_time() - c)
+        time.sleep(0.3)
         t, c = time.perf_counter(), time.process_time()
         run_module(module, {"a_t": a, "b": b})
         t_sim.append(time.perf_counter() - t)
