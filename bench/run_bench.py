@@ -1,6 +1,7 @@
 """Benchmark the reference interpreter (`klr run`, `klr.simulate`) on two workloads.
 
     .venv/bin/python bench/run_bench.py [--repeat N] [--size 2048] [--instructions 100000]
+                                        [--only matmul|instructions] [--exact]
 
 1. Compute-bound: `examples/matmul_tiled.py` at size³ (bfloat16 `a_t` [K, M] and `b`
    [K, N], float32 PSUM accumulation). Baseline, measured in the same run: NumPy's own
@@ -87,7 +88,11 @@ def bench_matmul(size: int, repeat: int) -> None:
     np_med, sim_med = med(t_np), med(t_sim)
     ratios = sorted(s / n for s, n in zip(t_sim, t_np))
     ratio = sim_med / np_med
-    print(f"matmul_tiled {size}^3 (bfloat16 in, float32 PSUM), {result.instructions} instructions")
+    from klr.interp import machine
+
+    how = "grouped sums" if machine.GROUPED_MATMUL_ACCUMULATION else "bit-exact"
+    print(f"matmul_tiled {size}^3 (bfloat16 in, float32 PSUM, {how}), "
+          f"{result.instructions} instructions")
     print(f"  trace            {t_trace:8.3f} s   (first call in the process {t_first:.3f} s)")
     print(f"  simulate         {sim_med:8.3f} s   (CPU {med(c_sim):.3f} s)")
     print(f"  numpy f32 matmul {np_med:8.3f} s   (CPU {med(c_np):.3f} s)")
@@ -154,8 +159,10 @@ def bench_instructions(count: int, repeat: int, tmp: Path) -> None:
 
     t_bare = median_time(bare, repeat)
     print(f"\ntensor_tensor on 128x8 SBUF tiles, {n} instructions per run")
-    print(f"  baseline: the same adds as bare np.add(v, w, out=v) on float32 slices: {n / t_bare:8.0f} /s")
-    print(f"  {'kernel':<18} {'trace [s]':>9} {'run [s]':>8} {'instr/s':>10} {'vs bare':>8}  target >= 100k/s")
+    print(f"  baseline: the same adds as bare np.add(v, w, out=v) on float32 slices: "
+          f"{n / t_bare:8.0f} /s")
+    print(f"  {'kernel':<18} {'trace [s]':>9} {'run [s]':>8} {'instr/s':>10} {'vs bare':>8}"
+          f"  target >= 100k/s")
     for dtype in ("float32", "bfloat16"):
         src = tmp / f"small_tiles_{dtype}.py"
         src.write_text(SMALL_TILES.format(reps=reps, tiles=tiles, dtype=dtype))
@@ -165,7 +172,8 @@ def bench_instructions(count: int, repeat: int, tmp: Path) -> None:
         w = rng.standard_normal((128, 8)).astype(npdt)
         expected = x.astype(np.float32)
         for _ in range(reps):
-            expected = (expected + np.tile(w.astype(np.float32), tiles)).astype(npdt).astype(np.float32)
+            expected = expected + np.tile(w.astype(np.float32), tiles)
+            expected = expected.astype(npdt).astype(np.float32)
         for kernel in ("rolled", "unrolled"):
             t = time.perf_counter()
             traced = klr.trace(src, kernel, x=x, w=w)
@@ -185,7 +193,14 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=2048)
     ap.add_argument("--instructions", type=int, default=100_000)
     ap.add_argument("--only", choices=("matmul", "instructions"))
+    ap.add_argument("--exact", action="store_true",
+                    help="matmul loops add one product per iteration, bit-exact "
+                         "(klr.interp.machine.GROUPED_MATMUL_ACCUMULATION = False)")
     args = ap.parse_args()
+    if args.exact:
+        from klr.interp import machine
+
+        machine.GROUPED_MATMUL_ACCUMULATION = False
     if args.only != "instructions":
         bench_matmul(args.size, args.repeat)
     if args.only != "matmul":

@@ -22,11 +22,15 @@ depend on run-time values, without changing what is computed:
 * NumPy's floating-point error state is set once per run, not per instruction;
 * a `klr.for` whose body is the matmul accumulation idiom (allocate tiles, DMA them
   from views affine in the index, `nc_matmul` into a PSUM tile from outside the loop)
-  runs as batched matmuls over the iterations, then the same float32 updates of the
-  PSUM tile in iteration order (`_matmul_loop`): bit-identical, same bookkeeping;
+  runs without materializing the tiles: operands gathered and converted once per batch
+  (and cached across executions for arguments nothing writes), one BLAS product per
+  iteration on worker threads, then the same float32 updates of the PSUM tile in
+  iteration order (`_matmul_loop`), same bookkeeping and warnings; by default
+  (`GROUPED_MATMUL_ACCUMULATION`) one BLAS sum per group instead of one product per
+  iteration (float32 order across the group unspecified, §4.7), else bit-identical;
 * BLAS runs single-threaded during a run (`_BlasThreads`): OpenBLAS's float32 results
   depend on its thread count, so matmuls give the same bits on any machine; the
-  batches of independent products of `_matmul_loop` run on worker threads instead.
+  independent products of `_matmul_loop` run on worker threads instead.
 """
 
 from __future__ import annotations
@@ -1329,16 +1333,17 @@ def _users(v: SSAValue) -> list[Operation]:
 _MATMUL_LOOP_BATCH_ELEMENTS = 1 << 22
 # iterations per task of a worker thread (smaller: products still in cache when applied)
 _MATMUL_LOOP_PIECE = 8
-F32_ARGS = True
 
 GROUPED_MATMUL_ACCUMULATION = True
 """How a vectorized matmul loop (`_matmul_loop`) sums its products into a float32 PSUM
-tile. True: the group's products are summed by BLAS as one matmul over the concatenated
-contraction (`concat_t(a_t.T) @ concat_t(b_t)`, in blocks of `_MATMUL_GROUP_COLUMNS`
-columns), then written or added to the tile once, as one `nc_matmul` would: the float32
-summation order across the group differs from one `nc_matmul` at a time (ulp level;
-docs/semantics.md §4.7). False: one product per iteration, added in iteration order:
-bit-identical to executing the loop instruction by instruction, and slower."""
+tile. True (default): the group's products are summed by BLAS as one matmul over the
+concatenated contraction (`concat_t(a_t.T) @ concat_t(b_t)`, in blocks of
+`_MATMUL_GROUP_COLUMNS` columns, read in place), then written or added to the tile
+once, as one `nc_matmul` would: the float32 summation order across the group differs
+from one `nc_matmul` at a time at the ulp level, which docs/semantics.md §4.7 allows.
+False: one BLAS product per iteration, added in iteration order: bit-identical to
+executing the loop instruction by instruction (about 10% slower at 2048^3,
+bench/run_bench.py)."""
 _MATMUL_GROUP_COLUMNS = 256
 
 
@@ -1467,7 +1472,7 @@ def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
         s_steps = _pattern_steps(dma.src) if dma.src in defined else None
         t_shape = c.shape(tile)
         td, srcd = c.dtype(tile), c.dtype(dma.src)
-        base = dma.src.owner.base if dma.src in defined else dma.src  # type: ignore[union-attr]
+        base = _base_of(dma.src, defined)
         # a kernel argument nothing writes: its prepared stacks are reused by later
         # executions of the loop (the A tiles of a tiled matmul for every N tile, ...),
         # and a bit-exact DMA of it gives the tile the argument's float32 values
@@ -1485,9 +1490,9 @@ def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
                 if hit is not None and hit[0] is ref.storage:
                     return hit[1]
             steps = s_steps if s_steps is not None else ref.steps
-            f32_values = c.f32_args.get(id(ref.storage)) if from_f32 else None
-            if f32_values is not None and f32_values[0] is ref.storage and f32_values[1] is not None:
-                flat, wd = f32_values[1], F32  # the tile's values, already float32
+            converted = c.f32_args.get(id(ref.storage)) if from_f32 else None
+            if converted is not None and converted[0] is ref.storage and converted[1] is not None:
+                flat, wd = converted[1], F32  # the tile's values, already float32
             else:
                 flat, wd = ref.storage.flat, td
             w = _window(flat, start + t0 * per, (t1 - t0,) + s_shape_, (per,) + steps)
@@ -1579,7 +1584,7 @@ def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
     # read-only arguments DMA'd bit-exactly into non-float32 tiles: converted once
     to_convert = [
         source(dma) for dma in dmas
-        if (dma.src.owner.base if dma.src in defined else dma.src) in c.read_only_args  # type: ignore[union-attr]
+        if _base_of(dma.src, defined) in c.read_only_args
         and c.dtype(dma.dst) == c.dtype(dma.src) != F32
     ]
     sources = [
@@ -1619,10 +1624,9 @@ def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
             dst_view(env)
         dst: Ref = env[d]
         pool = BLAS.pool()
-        if F32_ARGS:
-            for resolve in to_convert:
-                c.f32_of(resolve(env)[0].storage)
         if GROUPED_MATMUL_ACCUMULATION and groupable and dst.simple:
+            for resolve in to_convert:  # read in place: the arguments' float32 values
+                c.f32_of(resolve(env)[0].storage)
             for t0 in range(0, trips, batch):
                 t1 = min(trips, t0 + batch)
                 # the rule's effect (bookkeeping, warnings, overwrite or add) with the
@@ -1656,6 +1660,12 @@ def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
         env[idx] = lower + (trips - 1) * step
 
     return run
+
+
+def _base_of(src: SSAValue, defined: set[SSAValue]) -> SSAValue:
+    """The tensor a DMA source reads: the base of a view made in the loop, or itself."""
+    owner = src.owner
+    return owner.base if src in defined and isinstance(owner, k.ViewOp) else src
 
 
 def _pattern_steps(view_result: SSAValue) -> tuple[int, ...]:
