@@ -981,14 +981,12 @@ class Interpreter:
             )
         from klr.tracer.legacy import MatmulResult
 
-        if isinstance(b, MatmulResult) and isinstance(a, TensorView) and kind == p.BinOpKind.ADD:
+        if inplace and isinstance(b, MatmulResult) and isinstance(a, TensorView) and kind == p.BinOpKind.ADD:
             from klr.tracer import operators
 
             return operators.accumulate(self, a, b, op)
-        if isinstance(a, MatmulResult) or isinstance(b, MatmulResult):
-            a = a.tile() if isinstance(a, MatmulResult) else a
-            b = b.tile() if isinstance(b, MatmulResult) else b
-        if isinstance(a, TensorView) or isinstance(b, TensorView):
+        if isinstance(a, (TensorView, MatmulResult)) or isinstance(b, (TensorView, MatmulResult)):
+            # a matmul operand lands in a fresh PSUM tile when the operator's builtin is called
             from klr.tracer import operators
 
             return operators.binary(self, kind, a, b, op)

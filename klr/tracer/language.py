@@ -365,6 +365,101 @@ def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
     return all(x == y or x == 1 or y == 1 for x, y in zip(reversed(a), reversed(b)))
 
 
+def _partition_broadcast(t: TensorView, parts: int, shape: tuple[int, ...] | None = None,
+                         dtype: k.Dtype | None = None) -> TensorView:
+    """A new SBUF tile of `shape` (default: `t`'s free dims on `parts` partitions) holding
+    `t` (one partition) repeated on every partition, and along free dims where `t` has
+    size 1: one `dma_copy` whose source access pattern repeats `t`'s partition with a
+    stride-0 dim (engines cannot read across partitions; a DMA can, bit-exact for every
+    dtype). The source view keeps `t`'s single partition as its partition dim and puts
+    the repetition in a free dim, so it is an ordinary on-chip view."""
+    shape = shape or (parts, *t.shape[1:])
+    if t.memory == k.Memory.PSUM:
+        interp, _ = ctx()
+        if not interp.target.features.dma_can_access_psum:
+            t = copy(t)  # DMA cannot read PSUM: stage the row in SBUF
+    free = tuple((0, n) if d == 1 and n != 1 else (s, d)
+                 for (s, d), n in zip(t.dims[1:], shape[1:]))
+    src = TensorView(t.storage, t.offset, (t.dims[0], (0, parts), *free))
+    out = _new_tile(shape, dtype or t.dtype)
+    isa.dma_copy(out, src)
+    return out
+
+
+def _free_broadcast(t: TensorView, shape: tuple[int, ...]) -> TensorView:
+    """`t` seen with its size-1 free dims repeated to `shape` (stride-0 dims: a view)."""
+    return TensorView(t.storage, t.offset, (t.dims[0], *(
+        (0, n) if d == 1 and n != 1 else (s, d) for (s, d), n in zip(t.dims[1:], shape[1:]))))
+
+
+def _numpy_broadcast(op: OpValue, a: TensorView, b: TensorView, out_dt: k.Dtype) -> TensorView:
+    """First generation: `nl.add(a, b)` with NumPy broadcasting (nki.md §4.6). A size-1
+    partition dim is broadcast by data movement (`_partition_broadcast`), size-1 free dims
+    by stride-0 views; a (P, 1) operand then still becomes a `tensor_scalar` vector."""
+    if a.ndim != b.ndim:
+        raise fail(
+            "err_not_supported",
+            f"nl.{op.name}: broadcasting tiles of different ranks ({a.shape} and {b.shape}) is "
+            "not supported",
+            hint="give both tiles the same rank (index with [:, None] or nl.expand_dims)",
+        )
+    shape = tuple(max(x, y) for x, y in zip(a.shape, b.shape))
+    if a.shape[0] != shape[0]:
+        a = _partition_broadcast(a, shape[0])
+    if b.shape[0] != shape[0]:
+        b = _partition_broadcast(b, shape[0])
+    for data, vec, reverse in ((a, b, False), (b, a, True)):
+        if data.shape == shape and _is_vector_for(vec, data):
+            out = _new_tile(shape, out_dt)
+            isa.tensor_scalar(out, data, op, vec, reverse0=reverse)
+            return out
+    out = _new_tile(shape, out_dt)
+    isa.tensor_tensor(out, _free_broadcast(a, shape), _free_broadcast(b, shape), op)
+    return out
+
+
+def broadcast_to(x: Any, shape: Any, dtype: Any = None) -> TensorView:
+    """`nl.broadcast_to(x, shape)`: a new SBUF tile of `shape` with `x` broadcast NumPy-style
+    (same rank; each dim equal or from 1). A partition broadcast is one `dma_copy` with a
+    stride-0 source (`_partition_broadcast`); a free-dim broadcast one `tensor_copy` from a
+    stride-0 view."""
+    t = _tile_arg("broadcast_to", "x", x)
+    shp = _shape(shape)
+    if len(shp) != t.ndim or any(d != n and d != 1 for d, n in zip(t.shape, shp)):
+        raise fail(
+            "err_bad_arguments",
+            f"nl.broadcast_to: shape {t.shape} cannot be broadcast to {shp}",
+            hint="the target has the same rank; each dimension equals the tile's or the tile's is 1",
+        )
+    out_dt = _out_dtype(dtype, t.dtype)
+    if shp[0] != t.shape[0]:
+        return _partition_broadcast(t, shp[0], shp, out_dt)
+    out = _new_tile(shp, out_dt)
+    isa.tensor_copy(out, _free_broadcast(t, shp))
+    return out
+
+
+def expand_dims(data: Any, axis: Any) -> TensorView:
+    """`nl.expand_dims(data, axis)`: a view with size-1 dims inserted (NumPy positions;
+    never before the partition dim of an on-chip tile)."""
+    from klr.tracer.tensor_methods import t_expand_dim
+
+    if not isinstance(data, TensorView):
+        raise fail("err_bad_arguments", f"nl.expand_dims: 'data' must be a tensor, got {describe(data)}")
+    axes = (axis,) if is_int(axis) else tuple(axis) if isinstance(axis, (tuple, list)) else None
+    if not axes or not all(is_int(a) for a in axes):
+        raise fail("err_bad_arguments",
+                   f"nl.expand_dims: 'axis' must be an int or a tuple of ints, got {describe(axis)}")
+    n = data.ndim + len(axes)
+    norm = sorted(a + n if a < 0 else a for a in axes)
+    if any(not 0 <= a < n for a in norm) or len(set(norm)) != len(norm):
+        raise fail("err_bad_arguments",
+                   f"nl.expand_dims: axis {axis!r} is out of range for a result of rank {n}")
+    for a in norm:
+        data = t_expand_dim(data, a)
+    return data
+
+
 def _binary(op: OpValue, x: Any, y: Any, dtype: Any) -> TensorView:
     """`nl.add(x, y)` and the other elementwise binary wrappers.
 
@@ -392,11 +487,15 @@ def _binary(op: OpValue, x: Any, y: Any, dtype: Any) -> TensorView:
                 isa.tensor_scalar(out, data, op, vec, reverse0=reverse)
                 return out
         if _broadcastable(a.shape, b.shape):
+            interp, _ = ctx()
+            if interp.first_generation:
+                return _numpy_broadcast(op, a, b, out_dt)
             raise fail(
                 "err_not_supported",
                 f"nl.{name}: broadcasting shapes {a.shape} and {b.shape} is not supported",
                 hint="the current API broadcasts only a (P, 1) per-partition vector along the free "
-                "dimensions; partition-dimension broadcasts need data movement (nki.md §4.6)",
+                "dimensions; broadcast the other operand first with nl.broadcast_to(y, shape) "
+                "(nki.md §4.6)",
             )
         raise fail("err_bad_arguments", f"nl.{name}: shapes {a.shape} and {b.shape} do not match")
     tile_first = isinstance(x, TensorView)
@@ -686,7 +785,7 @@ _ACT_ONLY = [a.value for a in k.ActFunc if a.value not in _BOTH]
 _NOT_TRACED_LANGUAGE = [
     # not traced yet (docs/coverage.md). A trailing "_" marks a name that already exists as an
     # operator object: calling it is refused by `call_op_value` instead.
-    "prod", "all", "var", "softmax", "rms_norm", "dropout", "broadcast_to", "where",
+    "prod", "all", "var", "softmax", "rms_norm", "dropout", "where",
     "empty_like", "zeros_like", "ones_like", "full_like", "rand", "random_seed", "iota",
     "device_print", "dynamic_range", "fori_loop", "while_loop", "par_dim",
     "arange", "mgrid", "shared_constant", "shared_identity_matrix", "gather_flattened",
@@ -723,7 +822,7 @@ def language(target: Target) -> Namespace:
         attrs.setdefault(name, NotSupported(f"nki.language.{name}", _NEW_API_EQUIVALENT.get(name)))
     attrs["tile_size"] = Namespace("nki.language.tile_size", dict(target.tile_size))
     for fn in (ndarray, zeros, ones, full, ds, program_id, num_programs, program_ndim,
-               load, store, matmul, transpose):
+               load, store, matmul, transpose, broadcast_to, expand_dims):
         attrs[fn.__name__] = Builtin(f"nki.language.{fn.__name__}", fn)
     # reductions (named like Python builtins, hence not module-level functions of that name)
     for name, alu in (("sum", k.AluOp.ADD), ("max", k.AluOp.MAXIMUM), ("min", k.AluOp.MINIMUM)):

@@ -304,6 +304,15 @@ def matmul(x: Any, y: Any, transpose_x: bool = False, mask: Any = None, **_: Any
     return lang.matmul(a, b, False)
 
 
+def broadcast_to(src: Any, shape: Any, dtype: Any = None) -> TensorView:
+    """First generation `nl.broadcast_to(src, shape=)`: `src` itself when the shapes are
+    equal (as documented), else a new SBUF tile (`lang.broadcast_to`)."""
+    t = _tile("src", src)
+    if dtype is None and isinstance(shape, (tuple, list)) and tuple(shape) == t.shape:
+        return t
+    return lang.broadcast_to(t, shape, dtype)
+
+
 @dataclass(frozen=True)
 class ParDim:
     """`nl.par_dim(n)`: marks the partition dimension of a shape."""
@@ -361,7 +370,7 @@ def full(shape: Any, fill_value: Any, dtype: Any, buffer: Any = None, name: str 
 
 def _language(target: Target) -> Namespace:
     base = dict(lang.language(target).attrs)
-    for fn in (load, store, matmul, par_dim, ndarray, zeros, ones, full):
+    for fn in (load, store, matmul, par_dim, ndarray, zeros, ones, full, broadcast_to):
         base[fn.__name__] = Builtin(f"neuronxcc.nki.language.{fn.__name__}", fn)
     base["arange"] = Builtin("neuronxcc.nki.language.arange", arange)
     base["mgrid"] = MGrid()

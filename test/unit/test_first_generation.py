@@ -340,3 +340,81 @@ def test_nl_sum_over_non_trailing_free_axes(tmp_path: Path, keepdims: bool) -> N
     with pytest.raises(KlrError) as info:
         klr.trace(f, "k", x=x)
     assert "must be the last free dimensions" in info.value.diagnostics[0].message
+
+
+# -- broadcasting (NumPy rules on tile operands, nl.broadcast_to, nl.expand_dims) ----------
+
+BROADCAST_INPUTS = Path(__file__).resolve().parents[1] / "trace" / "Inputs" / "beta1_broadcast.py"
+
+
+def _run_file(path: Path, fn: str, **inputs: np.ndarray) -> tuple[klr.TraceResult, np.ndarray]:
+    traced = klr.trace(path, fn, **inputs)
+    return traced, run_module(traced.module, dict(inputs)).outputs[0]
+
+
+def test_partition_broadcast_of_a_row_operand(tmp_path: Path) -> None:
+    rng = np.random.default_rng(40)
+    x = rng.standard_normal((128, 64)).astype(np.float32)
+    bias = rng.standard_normal((1, 64)).astype(np.float32)
+    scale = rng.standard_normal((128, 1)).astype(np.float32)
+    traced, out = _run_file(BROADCAST_INPUTS, "bias_scale", x=x, bias=bias, scale=scale)
+    np.testing.assert_allclose(out, (x + bias) * scale - bias * scale, rtol=1e-6, atol=1e-6)
+    # the row is moved across partitions by DMA, never read across partitions by an engine
+    copies = [op for op in traced.module.walk() if op.name == "klr.dma_copy"]
+    assert sum(1 for op in copies if op.src.type.get_shape() == (1, 128, 64)) == 2
+
+
+def test_broadcast_to_and_expand_dims(tmp_path: Path) -> None:
+    rng = np.random.default_rng(41)
+    row = rng.standard_normal((1, 32)).astype(np.float32)
+    col = rng.standard_normal((128, 1)).astype(np.float32)
+    _, out = _run_file(BROADCAST_INPUTS, "broadcast_expand", row=row, col=col)
+    expect = np.broadcast_to(((row + col) * 2.0)[:, None, :], (128, 4, 32))
+    np.testing.assert_array_equal(out, expect)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.float32])
+def test_partition_broadcast_is_bit_exact(tmp_path: Path, dtype: type) -> None:
+    # int32 values above 2**24 would not survive a float32 path (e.g. a ones-matmul)
+    row = (np.arange(16, dtype=np.int64) * 7919 + (1 << 26) + 1).astype(dtype).reshape(1, 16)
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(r):\n"
+        "    out = nl.ndarray((128, 16), dtype=r.dtype, buffer=nl.shared_hbm)\n"
+        "    t = nl.load(r)\n"
+        "    nl.store(out, value=nl.broadcast_to(t, shape=(128, 16)))\n"
+        "    return out\n"), r=row)
+    np.testing.assert_array_equal(out, np.broadcast_to(row, (128, 16)))
+
+
+def test_tile_operators_broadcast_a_scalar_tile_and_psum_rows(tmp_path: Path) -> None:
+    rng = np.random.default_rng(42)
+    x = rng.standard_normal((64, 8)).astype(np.float32)
+    w = rng.standard_normal((64, 1)).astype(np.float32)
+    c = rng.standard_normal((1, 1)).astype(np.float32)
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(x, w, c):\n"
+        "    out = nl.ndarray((64, 8), dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    tx = nl.load(x)\n"
+        "    tw = nl.load(w)\n"
+        "    row = nisa.nc_matmul(tw, tx)\n"        # (1, 8) in PSUM: x.T @ w, as a row
+        "    y = tx - row\n"                        # partition broadcast from PSUM
+        "    z = y * nl.load(c)\n"                  # a (1, 1) tile broadcast both ways
+        "    nl.store(out, value=z)\n"
+        "    return out\n"), x=x, w=w, c=c)
+    row = (w.astype(np.float64).T @ x).astype(np.float32)
+    np.testing.assert_allclose(out, (x - row) * c, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(("line", "code"), [
+    ("    y = nl.add(t, nl.load(x[0:1, 0:16]))\n", "err_bad_arguments"),         # (128,32) vs (1,16)
+    ("    y = nl.broadcast_to(t, shape=(128, 64))\n", "err_bad_arguments"),      # 32 -> 64
+    ("    y = nl.add(t, nl.expand_dims(t, 1))\n", "err_not_supported"),          # ranks 2 and 3
+])
+def test_bad_broadcasts_are_diagnosed(tmp_path: Path, line: str, code: str) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + "@nki.jit\ndef k(x):\n    t = nl.load(x)\n" + line + "    return x\n")
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=np.zeros((128, 32), np.float32))
+    diag = info.value.diagnostics[0]
+    assert diag.code == code
+    assert diag.location is not None and diag.location.line == 9

@@ -304,6 +304,45 @@ def test_unsupported_broadcast_is_named(tmp_path: Path, other: str) -> None:
     assert "broadcasting shapes (128, 64) and" in e.diagnostics[0].message
 
 
+def test_unsupported_broadcast_hints_at_broadcast_to(tmp_path: Path) -> None:
+    e = error(tmp_path, "c = nl.add(nl.load(x), nl.load(y))", x="float32[128,64]", y="float32[1,64]")
+    assert "nl.broadcast_to" in (e.diagnostics[0].hint or "")
+
+
+def test_broadcast_to_runs(tmp_path: Path) -> None:
+    import numpy as np
+
+    from klr.interp import run_module
+
+    r = trace(tmp_path, """
+        out = nl.ndarray((128, 3, 8), dtype=nl.float32, buffer=nl.shared_hbm)
+        row = nl.load(y)                                   # (1, 1, 8)
+        b = nl.broadcast_to(row, (128, 3, 8))              # partitions and a free dim
+        c = nl.add(nl.load(x), b)
+        d = nl.broadcast_to(nl.load(z), (128, 3, 8), dtype=nl.bfloat16)  # free dims only
+        nl.store(out, nl.add(c, d))
+        return out
+    """, x="float32[128,3,8]", y="float32[1,1,8]", z="float32[128,1,1]")
+    assert alloc(r, "b") == tt((128, 3, 8))
+    assert alloc(r, "d") == tt((128, 3, 8), k.Dtype.BFLOAT16)
+    kinds = [type(op) for op in instructions(r)]
+    assert kinds.count(k.DmaCopyOp) == 5 and kinds.count(k.TensorCopyOp) == 1
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((128, 3, 8)).astype(np.float32)
+    y = rng.standard_normal((1, 1, 8)).astype(np.float32)
+    z = rng.standard_normal((128, 1, 1)).astype(np.float32)
+    import ml_dtypes
+
+    zb = z.astype(ml_dtypes.bfloat16).astype(np.float32)
+    out = run_module(r.module, {"x": x, "y": y, "z": z}).outputs[0]
+    np.testing.assert_allclose(out, (x + y) + zb, rtol=1e-6, atol=1e-6)
+
+
+def test_broadcast_to_shape_errors(tmp_path: Path) -> None:
+    e = error(tmp_path, "b = nl.broadcast_to(nl.load(x), (128, 2, 64))", **X)
+    assert e.code == "err_bad_arguments" and "cannot be broadcast" in e.diagnostics[0].message
+
+
 def test_power_with_a_scalar_is_not_supported(tmp_path: Path) -> None:
     e = error(tmp_path, "c = nl.power(nl.load(x), 2.0)", **X)
     assert e.code == "err_not_supported"
