@@ -36,18 +36,32 @@ if TYPE_CHECKING:
 
 @dataclass(eq=False)
 class MatmulResult:
-    """`nisa.nc_matmul(stationary, moving)` / `nl.matmul(...)` before it has a destination."""
+    """`nisa.nc_matmul(stationary, moving)` / `nl.matmul(...)` before it has a destination.
+
+    `box` (from `mask=`) is the rectangle of the (M, N) result that is computed: the
+    matmul reads only those stationary and moving columns and writes only that part of
+    its destination."""
 
     stationary: TensorView
     moving: TensorView
     materialized: TensorView | None = None
+    box: list[tuple[int, int]] | None = None
+    is_transpose: bool = False
 
     @property
     def shape(self) -> tuple[int, ...]:
         return (_free(self.stationary), _free(self.moving))
 
     def into(self, dst: TensorView, accumulate: bool | None) -> None:
-        isa.nc_matmul(dst, self.stationary, self.moving, accumulate=accumulate)
+        st, mv = self.stationary, self.moving
+        if self.box is not None:
+            if _empty(self.box):
+                return
+            (m0, m1), (n0, n1) = self.box
+            st = _restrict([(0, st.shape[0]), (m0, m1)], st.shape, st)
+            mv = _restrict([(0, mv.shape[0]), (n0, n1)], mv.shape, mv)
+            dst = _restrict(self.box, self.shape, dst)
+        isa.nc_matmul(dst, st, mv, accumulate=accumulate, is_transpose=self.is_transpose)
 
     def tile(self) -> TensorView:
         """The result in a fresh float32 PSUM tile (once)."""
@@ -63,15 +77,6 @@ def _free(t: TensorView) -> int:
     for d in t.shape[1:]:
         n *= d
     return n
-
-
-def _no_mask(name: str, mask: Any) -> None:
-    if mask is not None:
-        raise fail(
-            "err_not_supported",
-            f"{name}: mask= is not supported yet",
-            hint="slice the operands to the masked region instead",
-        )
 
 
 def _box(name: str, mask: Any, shape: tuple[int, ...]) -> list[tuple[int, int]] | None:
@@ -124,11 +129,49 @@ def _result(shape: tuple[int, ...], dtype: k.Dtype) -> TensorView:
 # -- nki.isa, value-returning -------------------------------------------------
 
 
+def _matmul_box(name: str, mask: Any, st: TensorView, mv: TensorView) -> list[tuple[int, int]] | None:
+    """A matmul's `mask=` is a predicate over its (M, N) result: the partition index selects
+    stationary columns (result rows), the free index moving columns (result columns)."""
+    if mask is None:
+        return None
+    if st.ndim != 2 or mv.ndim != 2:
+        raise fail("err_not_supported", f"{name}: mask= with operands of more than 2 dims is not supported",
+                   hint="index the operands down to 2-D tiles, or slice them instead of masking")
+    return _box(name, mask, (st.shape[1], mv.shape[1]))
+
+
+_NC_MATMUL_KWARGS = ("name",)
+
+
 def nc_matmul(stationary: Any, moving: Any, is_stationary_onezero: bool = False,
-              is_moving_onezero: bool = False, mask: Any = None, is_transpose: bool = False,
-              **_: Any) -> MatmulResult:
-    _no_mask("nisa.nc_matmul", mask)
-    return MatmulResult(_tile("stationary", stationary), _tile("moving", moving))
+              is_moving_onezero: Any = None, is_transpose: bool = False, tile_position: Any = (),
+              tile_size: Any = (), mask: Any = None, **kwargs: Any) -> MatmulResult:
+    """First generation `nisa.nc_matmul(stationary, moving, *, is_stationary_onezero,
+    is_moving_onezero, is_transpose, tile_position, tile_size, mask)`; `is_moving_zero` is
+    the older spelling of `is_moving_onezero` (both are performance hints)."""
+    if "psumAccumulateFlag" in kwargs:
+        raise fail("err_not_supported", "nisa.nc_matmul(psumAccumulateFlag=...) is not supported",
+                   hint="accumulate with `psum[...] += nisa.nc_matmul(...)`; the current API's "
+                   "equivalent is nisa.nc_matmul(dst=psum, ..., accumulate=True)")
+    if "is_moving_zero" in kwargs:
+        if is_moving_onezero is not None:
+            raise fail("err_bad_arguments",
+                       "nisa.nc_matmul: give is_moving_onezero or its old name is_moving_zero, not both",
+                       hint="keep is_moving_onezero (the name since NKI 0.2)")
+        kwargs.pop("is_moving_zero")
+    unknown = [n for n in kwargs if n not in _NC_MATMUL_KWARGS]
+    if unknown:
+        raise fail("err_bad_arguments", f"nisa.nc_matmul(): unexpected keyword argument '{unknown[0]}'",
+                   hint="the first generation's keywords are is_stationary_onezero, is_moving_onezero "
+                   "(is_moving_zero), is_transpose, tile_position, tile_size, mask")
+    if not isinstance(is_transpose, bool):
+        raise fail("err_bad_arguments", f"nisa.nc_matmul: 'is_transpose' must be True or False, got {is_transpose!r}")
+    if tile_position or tile_size:
+        raise fail("err_not_supported", "nisa.nc_matmul tile_position/tile_size are not supported yet",
+                   hint="leave them out: the matmul then uses the whole PE array (same result)")
+    st, mv = _tile("stationary", stationary), _tile("moving", moving)
+    return MatmulResult(st, mv, box=_matmul_box("nisa.nc_matmul", mask, st, mv),
+                        is_transpose=is_transpose)
 
 
 def tensor_tensor(data1: Any, data2: Any, op: Any, dtype: Any = None, mask: Any = None,
@@ -210,12 +253,25 @@ def memset(shape: Any, value: Any, dtype: Any, mask: Any = None, engine: Any = N
 
 def nc_transpose(data: Any, mask: Any = None, dtype: Any = None, engine: Any = None,
                  **_: Any) -> TensorView:
-    _no_mask("nisa.nc_transpose", mask)
+    """`mask=` is a predicate over `data`'s (P, F) indices: the transpose reads that box and
+    writes its image in the (F, P) result (as for the other instructions, the mask names
+    the indices the kernel wrote on the operand)."""
     x = _tile("data", data)
     eng = engine_arg(engine) if engine is not None else k.Engine.UNKNOWN
     on_pe = eng == k.Engine.TENSOR or (eng == k.Engine.UNKNOWN and (x.shape[0] > 32 or _free(x) > 32))
     mem = k.Memory.PSUM if on_pe else k.Memory.SBUF
     out = lang.ndarray((_free(x), x.shape[0]), DtypeValue(x.dtype), BufferValue(mem))
+    if mask is not None and x.ndim != 2:
+        raise fail("err_not_supported", "nisa.nc_transpose: mask= on a tile of more than 2 dims is not supported",
+                   hint="index the tile down to 2-D first")
+    box = _box("nisa.nc_transpose", mask, x.shape)
+    if _empty(box):
+        return out
+    if box is not None:
+        (p0, p1), (f0, f1) = box
+        x = _restrict(box, x.shape, x)
+        isa.nc_transpose(_restrict([(f0, f1), (p0, p1)], out.shape, out), x, engine)
+        return out
     isa.nc_transpose(out, x, engine)
     return out
 
@@ -230,18 +286,39 @@ def reciprocal(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> Tens
 
 
 def bn_stats(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> TensorView:
-    _no_mask("nisa.bn_stats", mask)
+    """`mask=` over `data`'s indices: statistics of the box's elements, written to the box's
+    partitions of the (P, 6) result."""
     x = _tile("data", data)
     out = _result((x.shape[0], 6), _dt(dtype, k.Dtype.FLOAT32))
-    isa.bn_stats(out, x)
+    box = _box("nisa.bn_stats", mask, x.shape)
+    if _empty(box):
+        return out
+    dst = out
+    if box is not None:
+        x = _restrict(box, x.shape, x)
+        dst = _restrict([box[0], (0, 6)], out.shape, out)
+    isa.bn_stats(dst, x)
     return out
 
 
 def bn_aggr(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> TensorView:
-    _no_mask("nisa.bn_aggr", mask)
+    """`mask=` over `data`'s indices; on the free axis it must keep whole
+    (count, mean, variance*count) triples of bn_stats results."""
     x = _tile("data", data)
     out = _result((x.shape[0], 2), _dt(dtype, k.Dtype.FLOAT32))
-    isa.bn_aggr(out, x)
+    box = _box("nisa.bn_aggr", mask, x.shape)
+    if _empty(box):
+        return out
+    dst = out
+    if box is not None:
+        if any(lo % 3 or hi % 3 for lo, hi in box[1:]):
+            raise fail("err_not_supported",
+                       "nisa.bn_aggr: a mask on the free axis must keep whole bn_stats triples "
+                       f"(free range {box[1][0]}:{box[1][1]} is not a multiple of 3)",
+                       hint="mask whole bn_stats results, or slice the input instead")
+        x = _restrict(box, x.shape, x)
+        dst = _restrict([box[0], (0, 2)], out.shape, out)
+    isa.bn_aggr(dst, x)
     return out
 
 
@@ -296,12 +373,31 @@ def store(dst: Any, value: Any, mask: Any = None, **_: Any) -> None:
         lang.store(part, _restrict(box, full, v))
 
 
-def matmul(x: Any, y: Any, transpose_x: bool = False, mask: Any = None, **_: Any) -> Any:
-    _no_mask("nl.matmul", mask)
+def matmul(x: Any, y: Any, transpose_x: Any = False, mask: Any = None, **kwargs: Any) -> MatmulResult:
+    """First generation `nl.matmul(x, y, *, transpose_x=False, mask=None)`: a deferred
+    `x.T @ y` (`x @ y`: `x` is first transposed on the PE and copied back to SBUF, as the
+    current generation's wrapper does), so `psum[...] += nl.matmul(...)` accumulates.
+    `mask=` is over the (M, N) result, as for `nisa.nc_matmul`."""
+    if kwargs:
+        name = next(iter(kwargs))
+        raise fail("err_bad_arguments", f"nl.matmul(): unexpected keyword argument '{name}'",
+                   hint="the first generation's keywords are transpose_x and mask")
+    if not isinstance(transpose_x, bool):
+        raise fail("err_bad_arguments", f"nl.matmul: 'transpose_x' must be True or False, got {transpose_x!r}")
     a, b = _tile("x", x), _tile("y", y)
-    if transpose_x:
-        return MatmulResult(a, b)
-    return lang.matmul(a, b, False)
+    for pname, t in (("x", a), ("y", b)):
+        if t.ndim != 2:
+            raise fail("err_bad_arguments", f"nl.matmul takes 2-D tiles; '{pname}' has shape {t.shape}")
+        if t.memory != k.Memory.SBUF:
+            raise fail("err_bad_arguments", f"nl.matmul: '{pname}' is a PSUM tile; the Tensor engine reads SBUF",
+                       hint=f"copy it to SBUF first: nl.copy({pname})")
+    k_x = a.shape[0] if transpose_x else a.shape[1]
+    if k_x != b.shape[0]:
+        layout = "x is [K, M]" if transpose_x else "x is [M, K]"
+        raise fail("err_bad_arguments",
+                   f"nl.matmul: contraction sizes differ: {layout} = {a.shape}, y is [K, N] = {b.shape}")
+    stationary = a if transpose_x else lang.copy(lang.transpose(a))
+    return MatmulResult(stationary, b, box=_matmul_box("nl.matmul", mask, stationary, b))
 
 
 def broadcast_to(src: Any, shape: Any, dtype: Any = None) -> TensorView:

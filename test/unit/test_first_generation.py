@@ -74,7 +74,12 @@ def test_numpy_ufuncs_and_dtypes(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("line", "code"), [
-    ("    t = nisa.nc_transpose(nl.load(x), mask=(nl.arange(128)[:, None] < 64))\n", "err_not_supported"),
+    ("    t = nisa.nc_matmul(nl.load(x), nl.load(x), psumAccumulateFlag=128)\n", "err_not_supported"),
+    ("    t = nisa.nc_matmul(nl.load(x), nl.load(x), tile_position=(0, 0), tile_size=(64, 64))\n", "err_not_supported"),
+    ("    t = nisa.nc_matmul(nl.load(x), nl.load(x), is_moving_zero=True, is_moving_onezero=True)\n", "err_bad_arguments"),
+    ("    t = nisa.nc_matmul(nl.load(x), nl.load(x), moving_is_zero=True)\n", "err_bad_arguments"),
+    ("    t = nl.matmul(nl.load(x), nl.load(x), transpose_y=True)\n", "err_bad_arguments"),
+    ("    t = nisa.bn_aggr(nl.load(x), mask=(nl.arange(32)[None, :] < 4))\n", "err_not_supported"),
     ("    t = nl.ndarray((nl.par_dim(128), nl.par_dim(2), 32), dtype=x.dtype, buffer=nl.sbuf)\n", "err_bad_arguments"),
 ])
 def test_unsupported_first_generation_forms_are_diagnosed(tmp_path: Path, line: str, code: str) -> None:
@@ -418,3 +423,81 @@ def test_bad_broadcasts_are_diagnosed(tmp_path: Path, line: str, code: str) -> N
     diag = info.value.diagnostics[0]
     assert diag.code == code
     assert diag.location is not None and diag.location.line == 9
+
+
+# -- masks on matmul, transpose and batch-norm statistics; old nc_matmul keywords ----------
+
+MASKED_INPUTS = Path(__file__).resolve().parents[1] / "trace" / "Inputs" / "beta1_masked_matmul.py"
+
+
+@pytest.mark.parametrize(("m", "n"), [(100, 200), (128, 256), (1, 3)])
+def test_masked_matmul_computes_the_ragged_corner(m: int, n: int) -> None:
+    rng = np.random.default_rng(m * 1000 + n)
+    a_t = rng.standard_normal((128, m)).astype(np.float32)
+    b = rng.standard_normal((128, n)).astype(np.float32)
+    _, out = _run_file(MASKED_INPUTS, "ragged_matmul", a_t=a_t, b=b)
+    np.testing.assert_allclose(out, 2 * (a_t.T.astype(np.float64) @ b), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("rows", [100, 128, 7])
+def test_masked_transpose_and_statistics(rows: int) -> None:
+    x = np.random.default_rng(rows).standard_normal((rows, 64)).astype(np.float32)
+    traced = klr.trace(MASKED_INPUTS, "ragged_transpose_stats", x=x)
+    out_t, out_s = run_module(traced.module, {"x": x}).outputs
+    np.testing.assert_array_equal(out_t, x.T)
+    np.testing.assert_allclose(out_s[:, 0], x.mean(axis=1), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out_s[:, 1], x.var(axis=1), rtol=1e-4, atol=1e-6)
+
+
+def test_masked_matmul_leaves_the_rest_of_the_destination_untouched(tmp_path: Path) -> None:
+    rng = np.random.default_rng(43)
+    a = rng.standard_normal((128, 64)).astype(np.float32)
+    b = rng.standard_normal((128, 32)).astype(np.float32)
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(a, b):\n"
+        "    out = nl.ndarray((64, 32), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    acc = nl.full((64, 32), 5.0, dtype=nl.float32, buffer=nl.psum)\n"
+        "    i_p = nl.arange(64)[:, None]\n"
+        "    i_f = nl.arange(32)[None, :]\n"
+        "    acc[...] = nl.matmul(nl.load(a), nl.load(b), transpose_x=True, mask=(i_p >= 10) & (i_f < 20))\n"
+        "    nl.store(out, value=acc)\n"
+        "    return out\n"), a=a, b=b)
+    expect = np.full((64, 32), 5.0, np.float32)
+    expect[10:, :20] = (a.T.astype(np.float64) @ b)[10:, :20]
+    np.testing.assert_allclose(out, expect, rtol=1e-5, atol=1e-4)
+
+
+def test_nl_matmul_without_transpose_x_accumulates(tmp_path: Path) -> None:
+    rng = np.random.default_rng(44)
+    x = rng.standard_normal((64, 128)).astype(np.float32)   # [M, K]
+    y = rng.standard_normal((128, 48)).astype(np.float32)   # [K, N]
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(x, y):\n"
+        "    out = nl.ndarray((64, 48), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    acc = nl.zeros((64, 48), dtype=nl.float32, buffer=nl.psum)\n"
+        "    tx = nl.load(x)\n"
+        "    ty = nl.load(y)\n"
+        "    for i in nl.affine_range(2):\n"
+        "        acc += nl.matmul(tx, ty)\n"
+        "    nl.store(out, value=acc)\n"
+        "    return out\n"), x=x, y=y)
+    np.testing.assert_allclose(out, 2 * (x.astype(np.float64) @ y), rtol=1e-5, atol=1e-4)
+
+
+def test_old_nc_matmul_keywords(tmp_path: Path) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        "@nki.jit\ndef k(a, b):\n"
+        "    out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    r = nisa.nc_matmul(nl.load(a), nl.load(b), is_stationary_onezero=False,\n"
+        "                       is_moving_zero=False, is_transpose=False, mask=None)\n"
+        "    nl.store(out, value=r)\n"
+        "    return out\n"))
+    rng = np.random.default_rng(45)
+    a = rng.standard_normal((128, 128)).astype(np.float32)
+    b = rng.standard_normal((128, 64)).astype(np.float32)
+    traced = klr.trace(f, "k", a=a, b=b)
+    out = run_module(traced.module, {"a": a, "b": b}).outputs[0]
+    np.testing.assert_allclose(out, a.T.astype(np.float64) @ b, rtol=1e-5, atol=1e-4)
+    (mm,) = [op for op in traced.module.walk() if op.name == "klr.nc_matmul"]
+    assert mm.is_transpose is None
