@@ -759,6 +759,13 @@ def _require_on_chip(op: InstructionOp, *names: str) -> None:
             raise VerifyException(f"{op.name}: '{name}' must be in SBUF or PSUM, not {t.mem.value}")
 
 
+def _require_sbuf(op: InstructionOp, *names: str, why: str = "") -> None:
+    """The named tensors must be in SBUF; `why` ends the message (e.g. " (GpSimd)")."""
+    for name in names:
+        if tensor_type(getattr(op, name)).mem != Memory.SBUF:
+            raise VerifyException(f"{op.name}: {name} must be in SBUF{why}")
+
+
 def _same_partitions_and_free(op: InstructionOp, *names: str) -> None:
     types = [(n, tensor_type(getattr(op, n))) for n in names if getattr(op, n) is not None]
     if not types:
@@ -799,6 +806,21 @@ def _bitvec_needs_integers(op: InstructionOp, alu: AluOp | None, *names: str) ->
                 f"{op.name}: bitwise operator '{alu.value}' needs integer dtypes, but "
                 f"'{name}' is {tensor_type(v).element.value}"
             )
+
+
+def _per_partition_dst(op: InstructionOp, dst: TensorType, src: TensorType, n: int) -> None:
+    """dst holds `n` elements in each of src's partitions."""
+    if dst.partitions != src.partitions or dst.free_size != n:
+        raise VerifyException(
+            f"{op.name}: dst must be ({src.partitions}, {n}), got {list(dst.get_shape())}"
+        )
+
+
+def _max8_input(op: InstructionOp, name: str) -> None:
+    """The Vector engine's top-8 instructions read 8 to 16384 elements per partition."""
+    n = tensor_type(getattr(op, name)).free_size
+    if not 8 <= n <= 16384:
+        raise VerifyException(f"{op.name}: {name} needs 8 to 16384 elements per partition, has {n}")
 
 
 def _not_both_psum(op: InstructionOp, a: str, b: str) -> None:
@@ -1074,9 +1096,7 @@ class NcMatmulOp(InstructionOp):
         d, st, mv = tensor_type(self.dst), tensor_type(self.stationary), tensor_type(self.moving)
         if d.mem != Memory.PSUM:
             raise VerifyException("klr.nc_matmul: dst must be in PSUM")
-        for name, t in (("stationary", st), ("moving", mv)):
-            if t.mem != Memory.SBUF:
-                raise VerifyException(f"klr.nc_matmul: {name} must be in SBUF")
+        _require_sbuf(self, "stationary", "moving")
         if st.partitions != mv.partitions:
             raise VerifyException(
                 f"klr.nc_matmul: contraction (partition) sizes differ: stationary "
@@ -1201,10 +1221,7 @@ class BnStatsOp(InstructionOp):
                 f"klr.bn_stats: {s.free_size} elements per partition exceed "
                 f"bn_stats_fmax={target.bn_stats_fmax}"
             )
-        if d.partitions != s.partitions or d.free_size != 6:
-            raise VerifyException(
-                f"klr.bn_stats: dst must be ({s.partitions}, 6), got {list(d.get_shape())}"
-            )
+        _per_partition_dst(self, d, s, 6)
 
 
 @irdl_op_definition
@@ -1224,10 +1241,7 @@ class BnAggrOp(InstructionOp):
                 f"klr.bn_aggr: data holds (count, mean, var*count) triples; {s.free_size} "
                 "elements per partition is not a multiple of 3"
             )
-        if d.partitions != s.partitions or d.free_size != 2:
-            raise VerifyException(
-                f"klr.bn_aggr: dst must be ({s.partitions}, 2), got {list(d.get_shape())}"
-            )
+        _per_partition_dst(self, d, s, 2)
 
 
 COMPARISON_ALU_OPS = frozenset(
@@ -1265,10 +1279,8 @@ class IotaOp(InstructionOp):
     )
 
     def check(self, target) -> None:  # type: ignore[no-untyped-def]
-        d = tensor_type(self.dst)
-        if d.mem != Memory.SBUF:
-            raise VerifyException("klr.iota: dst must be in SBUF")
-        _pattern_fits(self, self.pattern, d)
+        _require_sbuf(self, "dst")
+        _pattern_fits(self, self.pattern, tensor_type(self.dst))
 
 
 @irdl_op_definition
@@ -1292,9 +1304,7 @@ class AffineSelectOp(InstructionOp):
     )
 
     def check(self, target) -> None:  # type: ignore[no-untyped-def]
-        for name in ("dst", "on_true"):
-            if tensor_type(getattr(self, name)).mem != Memory.SBUF:
-                raise VerifyException(f"klr.affine_select: {name} must be in SBUF")
+        _require_sbuf(self, "dst", "on_true")
         _same_partitions_and_free(self, "dst", "on_true")
         _pattern_fits(self, self.pattern, tensor_type(self.dst))
         if self.cmp_op.data not in COMPARISON_ALU_OPS:
@@ -1314,12 +1324,8 @@ class TensorPartitionReduceOp(InstructionOp):
     assembly_format = "$op $dst `,` $data attr-dict `:` type($dst) `,` type($data)"
 
     def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_sbuf(self, "dst", "data", why=" (GpSimd cannot access PSUM)")
         d, s = tensor_type(self.dst), tensor_type(self.data)
-        for name, t in (("dst", d), ("data", s)):
-            if t.mem != Memory.SBUF:
-                raise VerifyException(
-                    f"klr.tensor_partition_reduce: {name} must be in SBUF (GpSimd cannot access PSUM)"
-                )
         if d.partitions != 1 or d.free_size != s.free_size:
             raise VerifyException(
                 f"klr.tensor_partition_reduce: dst must be (1, {s.free_size}) elements, got "
@@ -1434,13 +1440,8 @@ class Max8Op(InstructionOp):
 
     def check(self, target) -> None:  # type: ignore[no-untyped-def]
         _require_on_chip(self, "dst", "src")
-        d, s = tensor_type(self.dst), tensor_type(self.src)
-        if d.partitions != s.partitions or d.free_size != 8:
-            raise VerifyException(f"klr.max8: dst must be ({s.partitions}, 8), got {list(d.get_shape())}")
-        if not 8 <= s.free_size <= 16384:
-            raise VerifyException(
-                f"klr.max8: src needs 8 to 16384 elements per partition, has {s.free_size}"
-            )
+        _per_partition_dst(self, tensor_type(self.dst), tensor_type(self.src), 8)
+        _max8_input(self, "src")
 
 
 @irdl_op_definition
@@ -1460,10 +1461,7 @@ class NcFindIndex8Op(InstructionOp):
             raise VerifyException("klr.nc_find_index8: dst and vals are (P, 8), with data's P")
         if d.element not in (Dtype.UINT32, Dtype.UINT16):
             raise VerifyException("klr.nc_find_index8: dst must be uint32 or uint16")
-        if not 8 <= s.free_size <= 16384:
-            raise VerifyException(
-                f"klr.nc_find_index8: data needs 8 to 16384 elements per partition, has {s.free_size}"
-            )
+        _max8_input(self, "data")
 
 
 @irdl_op_definition
@@ -1477,9 +1475,8 @@ class DmaTransposeOp(InstructionOp):
     assembly_format = "$dst `,` $src `axes` $axes attr-dict `:` type($dst) `,` type($src)"
 
     def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_sbuf(self, "dst")
         d, s = tensor_type(self.dst), tensor_type(self.src)
-        if d.mem != Memory.SBUF:
-            raise VerifyException("klr.dma_transpose: dst must be in SBUF")
         if s.mem == Memory.PSUM:
             raise VerifyException("klr.dma_transpose: src must be in HBM or SBUF")
         if d.element != s.element:
@@ -1526,6 +1523,11 @@ class RegisterMoveOp(IRDLOperation):
             raise VerifyException("klr.register_move takes a register or an immediate")
 
 
+def _fits_register(t: TensorType) -> bool:
+    """A tensor a register can load or store: one element of at most 32 bits, not in PSUM."""
+    return t.num_elements == 1 and DTYPE_BYTES[t.element] <= 4 and t.mem != Memory.PSUM
+
+
 @irdl_op_definition
 class RegisterLoadOp(IRDLOperation):
     """`klr.register_load %r, %t`: load the single (≤ 32-bit) element of a tensor."""
@@ -1536,8 +1538,7 @@ class RegisterLoadOp(IRDLOperation):
     assembly_format = "$dst `,` $src attr-dict `:` type($src)"
 
     def verify_(self) -> None:
-        t = tensor_type(self.src)
-        if t.num_elements != 1 or DTYPE_BYTES[t.element] > 4 or t.mem == Memory.PSUM:
+        if not _fits_register(tensor_type(self.src)):
             raise VerifyException(
                 "klr.register_load reads one element of at most 32 bits from SBUF or HBM"
             )
@@ -1553,8 +1554,7 @@ class RegisterStoreOp(IRDLOperation):
     assembly_format = "$dst `,` $src attr-dict `:` type($dst)"
 
     def verify_(self) -> None:
-        t = tensor_type(self.dst)
-        if t.num_elements != 1 or DTYPE_BYTES[t.element] > 4 or t.mem == Memory.PSUM:
+        if not _fits_register(tensor_type(self.dst)):
             raise VerifyException(
                 "klr.register_store writes one element of at most 32 bits in SBUF or HBM"
             )
@@ -1713,9 +1713,7 @@ class LocalGatherOp(InstructionOp):
     )
 
     def check(self, target) -> None:  # type: ignore[no-untyped-def]
-        for name in ("dst", "src_buffer", "index"):
-            if tensor_type(getattr(self, name)).mem != Memory.SBUF:
-                raise VerifyException(f"klr.local_gather: {name} must be in SBUF (GpSimd)")
+        _require_sbuf(self, "dst", "src_buffer", "index", why=" (GpSimd)")
         d, s, i = tensor_type(self.dst), tensor_type(self.src_buffer), tensor_type(self.index)
         if i.element != Dtype.UINT16:
             raise VerifyException("klr.local_gather: index must be uint16")

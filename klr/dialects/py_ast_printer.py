@@ -34,6 +34,20 @@ def _values(pr: Printer, values: Sequence[SSAValue]) -> None:
         pr.print_ssa_value(v)
 
 
+def _value(pr: Printer, text: str, value: SSAValue | None) -> None:
+    """`text` then `value`; nothing at all when an optional operand is absent."""
+    if value is not None:
+        pr.print_string(text)
+        pr.print_ssa_value(value)
+
+
+def _group(pr: Printer, text: str, values: Sequence[SSAValue]) -> None:
+    """`text(v1, v2, ...)`."""
+    pr.print_string(text + "(")
+    _values(pr, values)
+    pr.print_string(")")
+
+
 def _name(pr: Printer, op: p.NameOp) -> None:
     pr.print_string(" " + p.quote_str(op.id.data))
     _loc(pr, op)
@@ -48,99 +62,70 @@ def _constant(pr: Printer, op: p.ConstantOp) -> None:
 
 
 def _attribute(pr: Printer, op: p.AttributeOp) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.value)
+    _value(pr, " ", op.value)
     pr.print_string(" " + p.quote_str(op.attr.data))
     _loc(pr, op)
 
 
 def _subscript(pr: Printer, op: p.SubscriptOp) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.value)
-    pr.print_string("[")
-    pr.print_ssa_value(op.index)
+    _value(pr, " ", op.value)
+    _value(pr, "[", op.index)
     pr.print_string("]")
     _loc(pr, op)
 
 
 def _call(pr: Printer, op: p.CallOp) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.func)
-    pr.print_string("(")
-    _values(pr, op.args)
-    pr.print_string(")")
+    _value(pr, " ", op.func)
+    _group(pr, "", op.args)
     if op.keywords:
-        pr.print_string(" keywords(")
-        _values(pr, op.keywords)
-        pr.print_string(")")
+        _group(pr, " keywords", op.keywords)
     _loc(pr, op)
 
 
 def _keyword(pr: Printer, op: p.KeywordOp) -> None:
     if op.arg is not None:
         pr.print_string(" name " + p.quote_str(op.arg.data) + " =")
-    pr.print_string(" ")
-    pr.print_ssa_value(op.value)
+    _value(pr, " ", op.value)
     _loc(pr, op)
 
 
 def _display(pr: Printer, op: Operation) -> None:
-    pr.print_string("(")
-    _values(pr, op.operands)
-    pr.print_string(")")
+    _group(pr, "", op.operands)
     _loc(pr, op)
 
 
 def _bin_op(pr: Printer, op: p.BinOpOp) -> None:
-    pr.print_string(" " + op.op.data.value + " ")
-    pr.print_ssa_value(op.left)
-    pr.print_string(", ")
-    pr.print_ssa_value(op.right)
+    _value(pr, " " + op.op.data.value + " ", op.left)
+    _value(pr, ", ", op.right)
     _loc(pr, op)
 
 
 def _unary_op(pr: Printer, op: p.UnaryOpOp) -> None:
-    pr.print_string(" " + op.op.data.value + " ")
-    pr.print_ssa_value(op.operand)
+    _value(pr, " " + op.op.data.value + " ", op.operand)
     _loc(pr, op)
 
 
 def _compare(pr: Printer, op: p.CompareOp) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.left)
-    pr.print_string(" [" + ", ".join(k.value for k in op.ops.data) + "](")
-    _values(pr, op.comparators)
-    pr.print_string(")")
+    _value(pr, " ", op.left)
+    _group(pr, " [" + ", ".join(k.value for k in op.ops.data) + "]", op.comparators)
     _loc(pr, op)
 
 
 def _arg(pr: Printer, op: p.ArgOp) -> None:
     pr.print_string(" " + p.quote_str(op.arg.data))
-    if op.annotation is not None:
-        pr.print_string(" : ")
-        pr.print_ssa_value(op.annotation)
-    if op.default is not None:
-        pr.print_string(" = ")
-        pr.print_ssa_value(op.default)
+    _value(pr, " : ", op.annotation)
+    _value(pr, " = ", op.default)
     _loc(pr, op)
 
 
 def _arguments(pr: Printer, op: p.ArgumentsOp) -> None:
-    pr.print_string("(")
-    _values(pr, op.args)
-    pr.print_string(")")
+    _group(pr, "", op.args)
     if op.posonly.data != 0:
         pr.print_string(f" posonly {op.posonly.data}")
-    if op.vararg is not None:
-        pr.print_string(" vararg ")
-        pr.print_ssa_value(op.vararg)
+    _value(pr, " vararg ", op.vararg)
     if op.kwonlyargs:
-        pr.print_string(" kwonly(")
-        _values(pr, op.kwonlyargs)
-        pr.print_string(")")
-    if op.kwarg is not None:
-        pr.print_string(" kwarg ")
-        pr.print_ssa_value(op.kwarg)
+        _group(pr, " kwonly", op.kwonlyargs)
+    _value(pr, " kwarg ", op.kwarg)
     _loc(pr, op)
 
 
@@ -152,32 +137,24 @@ def _alias(pr: Printer, op: p.AliasOp) -> None:
 
 
 def _assign(pr: Printer, op: p.AssignOp) -> None:
-    pr.print_string("(")
-    _values(pr, op.targets)
-    pr.print_string(") = ")
-    pr.print_ssa_value(op.value)
+    _group(pr, "", op.targets)
+    _value(pr, " = ", op.value)
     _loc(pr, op)
 
 
 def _aug_assign(pr: Printer, op: p.AugAssignOp) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.target)
-    pr.print_string(" " + op.op.data.value + " ")
-    pr.print_ssa_value(op.value)
+    _value(pr, " ", op.target)
+    _value(pr, " " + op.op.data.value + " ", op.value)
     _loc(pr, op)
 
 
 def _one_operand(pr: Printer, op: Operation) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.operands[0])
+    _value(pr, " ", op.operands[0])
     _loc(pr, op)
 
 
 def _paren_operand(pr: Printer, op: Operation) -> None:
-    pr.print_string("(")
-    if op.operands:
-        pr.print_ssa_value(op.operands[0])
-    pr.print_string(")")
+    _group(pr, "", op.operands)  # the op's one optional operand
     _loc(pr, op)
 
 
@@ -186,70 +163,51 @@ def _no_operand(pr: Printer, op: Operation) -> None:
 
 
 def _assert(pr: Printer, op: p.AssertOp) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.test)
-    if op.msg is not None:
-        pr.print_string(", ")
-        pr.print_ssa_value(op.msg)
+    _value(pr, " ", op.test)
+    _value(pr, ", ", op.msg)
     _loc(pr, op)
 
 
 def _slice(pr: Printer, op: p.SliceOp) -> None:
-    for word, v in (("lower", op.lower), ("upper", op.upper), ("step", op.step)):
-        if v is not None:
-            pr.print_string(f" {word} ")
-            pr.print_ssa_value(v)
+    _value(pr, " lower ", op.lower)
+    _value(pr, " upper ", op.upper)
+    _value(pr, " step ", op.step)
     _loc(pr, op)
 
 
 def _formatted_value(pr: Printer, op: p.FormattedValueOp) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.value)
+    _value(pr, " ", op.value)
     if op.conversion is not None:
         pr.print_string(" conversion " + p.quote_str(op.conversion.data))
-    if op.format_spec is not None:
-        pr.print_string(" spec ")
-        pr.print_ssa_value(op.format_spec)
+    _value(pr, " spec ", op.format_spec)
     _loc(pr, op)
 
 
 def _bool_op(pr: Printer, op: p.BoolOpOp) -> None:
-    pr.print_string(" " + op.op.data.value + "(")
-    _values(pr, op.values)
-    pr.print_string(")")
+    _group(pr, " " + op.op.data.value, op.values)
     _loc(pr, op)
 
 
 def _if_exp(pr: Printer, op: p.IfExpOp) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.body)
-    pr.print_string(" if ")
-    pr.print_ssa_value(op.test)
-    pr.print_string(" else ")
-    pr.print_ssa_value(op.orelse)
+    _value(pr, " ", op.body)
+    _value(pr, " if ", op.test)
+    _value(pr, " else ", op.orelse)
     _loc(pr, op)
 
 
 def _comprehension(pr: Printer, op: p.ComprehensionOp) -> None:
     if op.is_async is not None:
         pr.print_string(" async")
-    pr.print_string(" ")
-    pr.print_ssa_value(op.target)
-    pr.print_string(" in ")
-    pr.print_ssa_value(op.iter)
+    _value(pr, " ", op.target)
+    _value(pr, " in ", op.iter)
     if op.ifs:
-        pr.print_string(" if(")
-        _values(pr, op.ifs)
-        pr.print_string(")")
+        _group(pr, " if", op.ifs)
     _loc(pr, op)
 
 
 def _comp(pr: Printer, op: Operation) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.elt)  # type: ignore[attr-defined]
-    pr.print_string(" for(")
-    _values(pr, op.generators)  # type: ignore[attr-defined]
-    pr.print_string(")")
+    _value(pr, " ", op.elt)  # type: ignore[attr-defined]
+    _group(pr, " for", op.generators)  # type: ignore[attr-defined]
     _loc(pr, op)
 
 
@@ -258,54 +216,43 @@ def _region(pr: Printer, op: Operation, index: int = 0) -> None:
     pr.print_region(op.regions[index])
 
 
+def _body_else(pr: Printer, op: Operation) -> None:
+    """The `{body} else {orelse}` regions of for, while and if."""
+    _region(pr, op, 0)
+    pr.print_string(" else")
+    _region(pr, op, 1)
+
+
 def _function_def(pr: Printer, op: p.FunctionDefOp) -> None:
-    pr.print_string(" " + p.quote_str(op.sym_name.data) + " ")
-    pr.print_ssa_value(op.args)
+    _value(pr, " " + p.quote_str(op.sym_name.data) + " ", op.args)
     if op.decorators:
-        pr.print_string(" decorators(")
-        _values(pr, op.decorators)
-        pr.print_string(")")
-    if op.returns is not None:
-        pr.print_string(" returns ")
-        pr.print_ssa_value(op.returns)
+        _group(pr, " decorators", op.decorators)
+    _value(pr, " returns ", op.returns)
     _loc(pr, op)
     _region(pr, op)
 
 
 def _for(pr: Printer, op: p.ForOp) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.target)
-    pr.print_string(" in ")
-    pr.print_ssa_value(op.iter)
+    _value(pr, " ", op.target)
+    _value(pr, " in ", op.iter)
     _loc(pr, op)
-    _region(pr, op, 0)
-    pr.print_string(" else")
-    _region(pr, op, 1)
+    _body_else(pr, op)
 
 
 def _if_while(pr: Printer, op: Operation) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.operands[0])
-    _loc(pr, op)
-    _region(pr, op, 0)
-    pr.print_string(" else")
-    _region(pr, op, 1)
+    _one_operand(pr, op)
+    _body_else(pr, op)
 
 
 def _with(pr: Printer, op: p.WithOp) -> None:
-    pr.print_string("(")
-    _values(pr, op.items)
-    pr.print_string(")")
+    _group(pr, "", op.items)
     _loc(pr, op)
     _region(pr, op)
 
 
 def _withitem(pr: Printer, op: p.WithItemOp) -> None:
-    pr.print_string(" ")
-    pr.print_ssa_value(op.context_expr)
-    if op.optional_vars is not None:
-        pr.print_string(" as ")
-        pr.print_ssa_value(op.optional_vars)
+    _value(pr, " ", op.context_expr)
+    _value(pr, " as ", op.optional_vars)
     _loc(pr, op)
 
 
@@ -314,9 +261,7 @@ def _import_from(pr: Printer, op: p.ImportFromOp) -> None:
         pr.print_string(" module " + p.quote_str(op.module.data))
     if op.level.data != 0:
         pr.print_string(f" level {op.level.data}")
-    pr.print_string("(")
-    _values(pr, op.names)
-    pr.print_string(")")
+    _group(pr, "", op.names)
     _loc(pr, op)
 
 
