@@ -168,6 +168,16 @@ class RolledLoop:
     depth: int
 
 
+def _has_call(value: SSAValue) -> bool:
+    """Whether the py_ast expression `value` contains a call (or anything with a region)."""
+    owner = value.owner
+    if not isinstance(owner, Operation):
+        return False
+    if isinstance(owner, p.CallOp) or owner.regions:
+        return True
+    return any(_has_call(o) for o in owner.operands)
+
+
 class Interpreter:
     """Evaluates py_ast for one specialization of a kernel."""
 
@@ -428,12 +438,49 @@ class Interpreter:
         pass
 
     def s_assign(self, op: p.AssignOp) -> None:
+        if self.first_generation and len(op.targets) == 1 and isinstance(op.value.owner, p.CallOp):
+            if self.assign_call_into_view(op):
+                return
         value = self.eval(op.value)
         first = op.targets[0].owner
         if isinstance(first, p.NameOp):
             self.name_tensor(value, first.id.data)
         for t in op.targets:
             self.assign(t, value)
+
+    def assign_call_into_view(self, op: p.AssignOp) -> bool:
+        """First generation `t[...] = nisa.f(...)`: the instruction writes straight into the
+        view `t[...]` when it can (`klr.tracer.legacy.assigning_into`) instead of into a
+        new tile that is then copied. The target is evaluated before the call (only when
+        it has no calls of its own, so nothing runs twice or out of order)."""
+        from klr.tracer import legacy, operators
+        from klr.tracer.views import index_view
+
+        node = op.targets[0].owner
+        if not isinstance(node, p.SubscriptOp) or not isinstance(node.value.owner, p.NameOp):
+            return False
+        if _has_call(node.index):
+            return False
+        container = self.eval(node.value)
+        if not isinstance(container, TensorView):
+            return False
+        from klr.tracer.index_exprs import index_advanced, is_advanced
+
+        index = self.eval(node.index)
+        try:
+            target = (
+                index_advanced(self, container, index, node) if is_advanced(index)
+                else index_view(self, container, index, node)
+            )
+        except TraceError:
+            return False  # reported by the usual path, in the usual order
+        if not isinstance(target, TensorView):
+            return False  # an access pending a mask: the usual path
+        with legacy.assigning_into(op.value.owner, target):
+            value = self.eval(op.value)
+        if value is not target:
+            operators.assign(self, target, value, node)
+        return True
 
     def s_ann_assign(self, op: p.AnnAssignOp) -> None:
         if op.value is None:

@@ -233,6 +233,16 @@ def _new_tile(shape: tuple[int, ...], dtype: k.Dtype, mem: k.Memory = k.Memory.S
     return ndarray(shape, DtypeValue(dtype), BufferValue(mem))
 
 
+def _result_tile(shape: tuple[int, ...], dtype: k.Dtype, *reads: Any) -> TensorView:
+    """The result tile of an element-wise wrapper: in a first-generation
+    `t[...] = nl.add(...)`, the view `t[...]` itself when the instruction can write it
+    (`klr.tracer.legacy._take_into`), else a new SBUF tile."""
+    from klr.tracer.legacy import _take_into
+
+    into = _take_into(shape, dtype, reads, (k.Memory.SBUF, k.Memory.PSUM), elementwise=True)
+    return into if into is not None else _new_tile(shape, dtype)
+
+
 def _promote(a: k.Dtype, b: k.Dtype) -> k.Dtype:
     """The result dtype of two tiles of different dtypes (nki.md §7.3)."""
     if a == b:
@@ -321,7 +331,7 @@ def copy(x: Any, dtype: Any = None) -> TensorView:
     Reading a PSUM tile this way is how a matmul or transpose result reaches SBUF.
     """
     t = _tile_arg("copy", "x", x)
-    out = _new_tile(t.shape, _out_dtype(dtype, t.dtype))
+    out = _result_tile(t.shape, _out_dtype(dtype, t.dtype), t)
     isa.tensor_copy(out, t)
     return out
 
@@ -331,7 +341,7 @@ def _activation_wrapper(op: OpValue) -> Callable[..., TensorView]:
 
     def wrapper(x: Any, dtype: Any = None) -> TensorView:
         t = _tile_arg(op.name, "x", x)
-        out = _new_tile(t.shape, _out_dtype(dtype, t.dtype))
+        out = _result_tile(t.shape, _out_dtype(dtype, t.dtype), t)
         isa.activation(out, op, t)
         return out
 
@@ -341,7 +351,7 @@ def _activation_wrapper(op: OpValue) -> Callable[..., TensorView]:
 def _reciprocal(x: Any, dtype: Any = None) -> TensorView:
     """`nl.reciprocal`: the Vector engine's `reciprocal` (more precise than the activation)."""
     t = _tile_arg("reciprocal", "x", x)
-    out = _new_tile(t.shape, _out_dtype(dtype, t.dtype))
+    out = _result_tile(t.shape, _out_dtype(dtype, t.dtype), t)
     isa.reciprocal(out, t)
     return out
 
@@ -377,7 +387,9 @@ def _partition_broadcast(t: TensorView, parts: int, shape: tuple[int, ...] | Non
     if t.memory == k.Memory.PSUM:
         interp, _ = ctx()
         if not interp.target.features.dma_can_access_psum:
-            t = copy(t)  # DMA cannot read PSUM: stage the row in SBUF
+            staged = _new_tile(t.shape, t.dtype)  # DMA cannot read PSUM: stage the row in SBUF
+            isa.tensor_copy(staged, t)
+            t = staged
     free = tuple((0, n) if d == 1 and n != 1 else (s, d)
                  for (s, d), n in zip(t.dims[1:], shape[1:]))
     src = TensorView(t.storage, t.offset, (t.dims[0], (0, parts), *free))
@@ -410,10 +422,10 @@ def _numpy_broadcast(op: OpValue, a: TensorView, b: TensorView, out_dt: k.Dtype)
         b = _partition_broadcast(b, shape[0])
     for data, vec, reverse in ((a, b, False), (b, a, True)):
         if data.shape == shape and _is_vector_for(vec, data):
-            out = _new_tile(shape, out_dt)
+            out = _result_tile(shape, out_dt, data, vec)
             isa.tensor_scalar(out, data, op, vec, reverse0=reverse)
             return out
-    out = _new_tile(shape, out_dt)
+    out = _result_tile(shape, out_dt, a, b)
     isa.tensor_tensor(out, _free_broadcast(a, shape), _free_broadcast(b, shape), op)
     return out
 
@@ -478,12 +490,12 @@ def _binary(op: OpValue, x: Any, y: Any, dtype: Any) -> TensorView:
         a, b = _tile_arg(name, "x", x), _tile_arg(name, "y", y)
         out_dt = _out_dtype(dtype, _promote(a.dtype, b.dtype))
         if a.shape == b.shape:
-            out = _new_tile(a.shape, out_dt)
+            out = _result_tile(a.shape, out_dt, a, b)
             isa.tensor_tensor(out, a, b, op)
             return out
         for data, vec, reverse in ((a, b, False), (b, a, True)):
             if _is_vector_for(vec, data):
-                out = _new_tile(data.shape, out_dt)
+                out = _result_tile(data.shape, out_dt, data, vec)
                 isa.tensor_scalar(out, data, op, vec, reverse0=reverse)
                 return out
         if _broadcastable(a.shape, b.shape):
@@ -517,7 +529,7 @@ def _binary(op: OpValue, x: Any, y: Any, dtype: Any) -> TensorView:
             hint="give both operands as tiles; nl.square(x) and nl.sqrt(x) cover the "
             "exponents 2 and 0.5",
         )
-    out = _new_tile(t.shape, _out_dtype(dtype, t.dtype))
+    out = _result_tile(t.shape, _out_dtype(dtype, t.dtype), t)
     isa.tensor_scalar(out, t, op, scalar, reverse0=not tile_first)
     return out
 

@@ -11,6 +11,9 @@ operators and dtypes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +24,7 @@ from klr.tracer.calls import ctx, engine_arg, fail, tensor_arg
 from klr.tracer.index_exprs import Mask, MGrid, PendingAccess, arange, mask_ranges
 from klr.tracer.views import index_view
 from klr.tracer.values import (
+    Affine,
     BufferValue,
     Builtin,
     DtypeValue,
@@ -122,7 +126,53 @@ def _dt(dtype: Any, default: k.Dtype) -> k.Dtype:
     return lang._dtype(dtype) if dtype is not None else default
 
 
-def _result(shape: tuple[int, ...], dtype: k.Dtype) -> TensorView:
+_INTO: ContextVar[tuple[Any, TensorView] | None] = ContextVar("klr_legacy_into", default=None)
+
+
+@contextmanager
+def assigning_into(call: Any, dst: TensorView) -> Iterator[None]:
+    """While the call `call` (a py_ast op) of `dst[...] = call` runs, its result may be `dst`."""
+    token = _INTO.set((call, dst))
+    try:
+        yield
+    finally:
+        _INTO.reset(token)
+
+
+def _take_into(shape: tuple[int, ...], dtype: k.Dtype, reads: tuple[Any, ...],
+               memories: tuple[k.Memory, ...], elementwise: bool = False) -> TensorView | None:
+    """The destination view of `dst[...] = <this call>`, when the instruction can write it
+    directly: same shape and dtype (no second rounding), a memory the instruction writes,
+    and no operand overlapping it in the same storage, except (for an element-wise
+    instruction) the very same view, where each element reads only itself
+    (`acc[...] = nisa.tensor_tensor(acc, x, op=np.add)`)."""
+    into = _INTO.get()
+    if into is None:
+        return None
+    call, dst = into
+    _, op = ctx()
+    if op is not call or dst.shape != shape or dst.dtype != dtype or dst.memory not in memories:
+        return None
+    for r in reads:
+        if isinstance(r, TensorView) and r.storage is dst.storage:
+            same = elementwise and r.dims == dst.dims and _same_offset(r.offset, dst.offset)
+            if not same:
+                return None
+    _INTO.set(None)  # one result per call
+    return dst
+
+
+def _same_offset(a: Any, b: Any) -> bool:
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b
+    a, b = Affine.lift(a), Affine.lift(b)
+    return a.const == b.const and {id(v): c for v, c in a.terms} == {id(v): c for v, c in b.terms}
+
+
+def _result(shape: tuple[int, ...], dtype: k.Dtype, *reads: Any, elementwise: bool = False) -> TensorView:
+    into = _take_into(shape, dtype, reads, (k.Memory.SBUF, k.Memory.PSUM), elementwise)
+    if into is not None:
+        return into
     return lang.ndarray(shape, DtypeValue(dtype), BufferValue(k.Memory.SBUF))
 
 
@@ -177,7 +227,7 @@ def nc_matmul(stationary: Any, moving: Any, is_stationary_onezero: bool = False,
 def tensor_tensor(data1: Any, data2: Any, op: Any, dtype: Any = None, mask: Any = None,
                   engine: Any = None, **_: Any) -> TensorView:
     a, b = _tile("data1", data1), _tile("data2", data2)
-    out = _result(a.shape, _dt(dtype, lang._promote(a.dtype, b.dtype)))
+    out = _result(a.shape, _dt(dtype, lang._promote(a.dtype, b.dtype)), a, b, elementwise=True)
     box = _box("nisa.tensor_tensor", mask, out.shape)
     if not _empty(box):
         r = lambda v: _restrict(box, out.shape, v)  # noqa: E731
@@ -189,7 +239,7 @@ def tensor_scalar(data: Any, op0: Any, operand0: Any, reverse0: bool = False, op
                   operand1: Any = None, reverse1: bool = False, dtype: Any = None,
                   mask: Any = None, engine: Any = None, **_: Any) -> TensorView:
     x = _tile("data", data)
-    out = _result(x.shape, _dt(dtype, x.dtype))
+    out = _result(x.shape, _dt(dtype, x.dtype), x, operand0, operand1, elementwise=True)
     box = _box("nisa.tensor_scalar", mask, out.shape)
     if not _empty(box):
         r = lambda v: _restrict(box, out.shape, v)  # noqa: E731
@@ -200,7 +250,7 @@ def tensor_scalar(data: Any, op0: Any, operand0: Any, reverse0: bool = False, op
 def activation(op: Any, data: Any, bias: Any = None, scale: Any = 1.0, dtype: Any = None,
                mask: Any = None, **_: Any) -> TensorView:
     x = _tile("data", data)
-    out = _result(x.shape, _dt(dtype, x.dtype))
+    out = _result(x.shape, _dt(dtype, x.dtype), x, bias, scale, elementwise=True)
     box = _box("nisa.activation", mask, out.shape)
     if not _empty(box):
         r = lambda v: _restrict(box, out.shape, v)  # noqa: E731
@@ -219,7 +269,7 @@ def tensor_reduce(op: Any, data: Any, axis: Any, dtype: Any = None, negate: bool
         shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
     if len(shape) < 2:
         shape = (x.shape[0], 1)  # tiles stay 2-D: one value per partition
-    out = _result(shape, _dt(dtype, x.dtype))
+    out = _result(shape, _dt(dtype, x.dtype), x)
     box = _box("nisa.tensor_reduce", mask, x.shape)
     if _empty(box):
         return out
@@ -235,7 +285,7 @@ def tensor_reduce(op: Any, data: Any, axis: Any, dtype: Any = None, negate: bool
 def tensor_copy(src: Any, dtype: Any = None, mask: Any = None, engine: Any = None,
                 **_: Any) -> TensorView:
     x = _tile("src", src)
-    out = _result(x.shape, _dt(dtype, x.dtype))
+    out = _result(x.shape, _dt(dtype, x.dtype), x, elementwise=True)
     box = _box("nisa.tensor_copy", mask, out.shape)
     if not _empty(box):
         isa.tensor_copy(_restrict(box, out.shape, out), _restrict(box, out.shape, x), engine)
@@ -278,7 +328,7 @@ def nc_transpose(data: Any, mask: Any = None, dtype: Any = None, engine: Any = N
 
 def reciprocal(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> TensorView:
     x = _tile("data", data)
-    out = _result(x.shape, _dt(dtype, x.dtype))
+    out = _result(x.shape, _dt(dtype, x.dtype), x, elementwise=True)
     box = _box("nisa.reciprocal", mask, out.shape)
     if not _empty(box):
         isa.reciprocal(_restrict(box, out.shape, out), _restrict(box, out.shape, x))
@@ -289,7 +339,7 @@ def bn_stats(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> Tensor
     """`mask=` over `data`'s indices: statistics of the box's elements, written to the box's
     partitions of the (P, 6) result."""
     x = _tile("data", data)
-    out = _result((x.shape[0], 6), _dt(dtype, k.Dtype.FLOAT32))
+    out = _result((x.shape[0], 6), _dt(dtype, k.Dtype.FLOAT32), x)
     box = _box("nisa.bn_stats", mask, x.shape)
     if _empty(box):
         return out
@@ -305,7 +355,7 @@ def bn_aggr(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> TensorV
     """`mask=` over `data`'s indices; on the free axis it must keep whole
     (count, mean, variance*count) triples of bn_stats results."""
     x = _tile("data", data)
-    out = _result((x.shape[0], 2), _dt(dtype, k.Dtype.FLOAT32))
+    out = _result((x.shape[0], 2), _dt(dtype, k.Dtype.FLOAT32), x)
     box = _box("nisa.bn_aggr", mask, x.shape)
     if _empty(box):
         return out
@@ -352,10 +402,15 @@ def _masked_access(name: str, access: Any, mask: Any) -> tuple[tuple[int, ...], 
 
 def load(src: Any, mask: Any = None, dtype: Any = None, **_: Any) -> TensorView:
     if mask is None:
+        if isinstance(src, TensorView) and not src.memory.on_chip:
+            into = _take_into(src.shape, _dt(dtype, src.dtype), (src,), (k.Memory.SBUF,))
+            if into is not None:  # `t[...] = nl.load(a)`: one DMA into the view
+                isa.dma_copy(into, src)
+                return into
         return lang.load(src, dtype)
     full, box, part = _masked_access("nl.load", src, mask)
     dt = part.dtype if part is not None else getattr(getattr(src, "view", src), "dtype", k.Dtype.FLOAT32)
-    out = _result(full, _dt(dtype, dt))
+    out = _take_into(full, _dt(dtype, dt), (src,), (k.Memory.SBUF,)) or _result(full, _dt(dtype, dt))
     if part is not None:
         isa.dma_copy(_restrict(box, full, out), part)
     return out

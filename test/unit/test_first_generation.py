@@ -501,3 +501,41 @@ def test_old_nc_matmul_keywords(tmp_path: Path) -> None:
     np.testing.assert_allclose(out, a.T.astype(np.float64) @ b, rtol=1e-5, atol=1e-4)
     (mm,) = [op for op in traced.module.walk() if op.name == "klr.nc_matmul"]
     assert mm.is_transpose is None
+
+
+# -- `t[...] = <value-returning call>` writes the view directly -----------------------------
+
+ASSIGN_INPUTS = Path(__file__).resolve().parents[1] / "trace" / "Inputs" / "beta1_assign_into.py"
+
+
+def test_assigning_a_result_into_a_view_writes_it_directly() -> None:
+    import ml_dtypes
+
+    x = np.random.default_rng(46).standard_normal((128, 64)).astype(np.float32)
+    traced, out = _run_file(ASSIGN_INPUTS, "assign_into", x=x)
+    acc = 3 * x[:, :32]
+    res = np.empty((128, 64), np.float32)
+    res[:, :32] = 2 * x[:, 32:]
+    res[:, 32:] = np.exp(acc)
+    res[:16, :32] = acc[:16] + 1          # the mask: rows 16.. keep 2 * x
+    res[:, :32] -= acc.astype(ml_dtypes.bfloat16).astype(np.float32)
+    np.testing.assert_allclose(out, res, rtol=1e-6, atol=1e-6)
+    # only the bfloat16 assignment needs a temporary tile and a copy
+    copies = [op for op in traced.module.walk() if op.name == "klr.tensor_copy"]
+    assert len(copies) == 2
+    allocs = [op.tensor_name.data for op in traced.module.walk() if op.name == "klr.alloc"]
+    assert len(allocs) == 6  # out, buf, acc, res, low and the one temporary
+
+
+def test_assignment_with_an_overlapping_operand_keeps_the_temporary(tmp_path: Path) -> None:
+    x = np.random.default_rng(47).standard_normal((128, 8)).astype(np.float32)
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(x):\n"
+        "    out = nl.ndarray((128, 8), dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    t = nl.load(x)\n"
+        "    t[:, 1:8] = nisa.tensor_tensor(t[:, 0:7], t[:, 1:8], op=np.add)\n"  # shifted overlap
+        "    nl.store(out, value=t)\n"
+        "    return out\n"), x=x)
+    expect = x.copy()
+    expect[:, 1:] = x[:, :7] + x[:, 1:]
+    np.testing.assert_array_equal(out, expect)
