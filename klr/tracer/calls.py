@@ -53,6 +53,16 @@ def call_builtin(interp: Interpreter, fn: Builtin, args: list[Any], kwargs: dict
         inspect.signature(fn.fn).bind(*args, **kwargs)
     except TypeError as e:
         hint = None
+        if "mask" in kwargs and getattr(interp, "first_generation", False):
+            name = fn.name.replace("nki.language.", "nl.").replace("neuronxcc.nki.language.", "nl.")
+            raise interp.error(
+                "err_not_supported",
+                f"{name}(..., mask=...) is not supported yet",
+                op,
+                hint="cut the operands to the masked region with slices instead (the current API "
+                "has no masks: index with slices or nl.ds); the nisa instructions, nl.load/store "
+                "and the element-wise nl functions accept mask=",
+            ) from None
         if fn.name.startswith("nki.isa.") and "dst" not in kwargs:
             hint = (
                 "instructions write into a destination: `dst` is the first argument "

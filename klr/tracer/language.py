@@ -763,6 +763,14 @@ def call_op_value(interp: Interpreter, fn: OpValue, args: list[Any], kwargs: dic
     """Call an operator object as a function (`nl.exp(x)`, `nl.add(x, y)`): its wrapper."""
     wrapper = _OP_WRAPPERS.get(fn.name)
     if wrapper is not None:
+        if interp.first_generation and kwargs.get("mask") is not None:
+            from klr.tracer.legacy import masked_elementwise
+
+            w = wrapper
+            return call_builtin(interp, Builtin(w.name, lambda: masked_elementwise(w, args, dict(kwargs))),
+                                [], {}, op)
+        if interp.first_generation and "mask" in kwargs:
+            kwargs = {n: v for n, v in kwargs.items() if n != "mask"}  # mask=None: no mask
         return call_builtin(interp, wrapper, args, kwargs, op)
     if fn.name in _OP_REFUSED:
         code, message, hint = _OP_REFUSED[fn.name]

@@ -382,6 +382,52 @@ def dma_copy(dst: Any, src: Any, mask: Any = None, dst_rmw_op: Any = None, **_: 
         isa.dma_copy(_restrict(box, d.shape, d), _restrict(box, d.shape, x))
 
 
+def masked_elementwise(wrapper: Builtin, args: list[Any], kwargs: dict[str, Any]) -> TensorView:
+    """A first-generation element-wise `nl` function with `mask=` (`nl.add(a, b, mask=...)`,
+    `nl.exp(x, mask=...)`): the result tile has the full (broadcast) shape; the wrapper
+    computes the mask's box from the operands cut to it, straight into the box of the
+    result (masked-off elements are not written)."""
+    import inspect
+
+    mask = kwargs.pop("mask")
+    try:
+        bound = inspect.signature(wrapper.fn).bind(*args, **kwargs)
+    except TypeError as e:
+        raise fail("err_bad_arguments", f"{wrapper.name}(): {e}") from None
+    args = [_tile("x", a) if isinstance(a, MatmulResult) else a for a in bound.args]
+    kwargs = dict(bound.kwargs)
+    tiles = [a for a in args if isinstance(a, TensorView)]
+    if not tiles:
+        return wrapper.fn(*args, **kwargs)  # reports the missing tile operand
+    shape = tiles[0].shape
+    if all(t.ndim == len(shape) for t in tiles):
+        shape = tuple(max(t.shape[i] for t in tiles) for i in range(len(shape)))
+    dtype = kwargs.get("dtype")
+    if dtype is not None:
+        out_dt = lang._dtype(dtype)
+    elif len(tiles) == 2:
+        out_dt = lang._promote(tiles[0].dtype, tiles[1].dtype)
+    else:
+        out_dt = tiles[0].dtype
+    out = _take_into(shape, out_dt, tuple(tiles), (k.Memory.SBUF, k.Memory.PSUM), elementwise=True)
+    if out is None:
+        out = _result(shape, out_dt)
+    box = _box(wrapper.name.replace("nki.language.", "nl."), mask, shape)
+    if _empty(box):
+        return out
+    cut = [_restrict(box, shape, a) for a in args]
+    dst = _restrict(box, shape, out)
+    _, op = ctx()
+    token = _INTO.set((op, dst))
+    try:
+        r = wrapper.fn(*cut, **kwargs)
+    finally:
+        _INTO.reset(token)
+    if r is not dst:
+        isa.tensor_copy(dst, r)
+    return out
+
+
 # -- nki.language, first generation ---------------------------------------------
 
 

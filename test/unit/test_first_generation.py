@@ -539,3 +539,26 @@ def test_assignment_with_an_overlapping_operand_keeps_the_temporary(tmp_path: Pa
     expect = x.copy()
     expect[:, 1:] = x[:, :7] + x[:, 1:]
     np.testing.assert_array_equal(out, expect)
+
+
+def test_mask_on_element_wise_nl_functions() -> None:
+    rng = np.random.default_rng(48)
+    x = rng.standard_normal((128, 8)).astype(np.float32)
+    r = rng.standard_normal((1, 8)).astype(np.float32)
+    path = Path(__file__).resolve().parents[1] / "trace" / "Inputs" / "beta1_masked_nl.py"
+    _, out = _run_file(path, "masked_nl", x=x, r=r)
+    expect = np.zeros((128, 8), np.float32)
+    expect[:100, :5] = (x + r)[:100, :5]
+    expect[100:] = np.exp(x[100:])
+    np.testing.assert_allclose(out, expect, rtol=1e-6, atol=1e-7)
+
+
+def test_mask_on_other_nl_functions_is_diagnosed(tmp_path: Path) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + "@nki.jit\ndef k(x):\n    t = nl.load(x)\n"
+                 "    s = nl.sum(t, axis=1, mask=(nl.arange(128)[:, None] < 4))\n    return x\n")
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=np.zeros((128, 32), np.float32))
+    diag = info.value.diagnostics[0]
+    assert diag.code == "err_not_supported" and "nl.sum(..., mask=...)" in diag.message
+    assert diag.location is not None and diag.location.line == 9 and diag.hint
