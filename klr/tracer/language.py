@@ -233,13 +233,14 @@ def _new_tile(shape: tuple[int, ...], dtype: k.Dtype, mem: k.Memory = k.Memory.S
     return ndarray(shape, DtypeValue(dtype), BufferValue(mem))
 
 
-def _result_tile(shape: tuple[int, ...], dtype: k.Dtype, *reads: Any) -> TensorView:
+def _result_tile(shape: tuple[int, ...], dtype: k.Dtype, *reads: Any,
+                 elementwise: bool = True) -> TensorView:
     """The result tile of an element-wise wrapper: in a first-generation
     `t[...] = nl.add(...)`, the view `t[...]` itself when the instruction can write it
     (`klr.tracer.legacy._take_into`), else a new SBUF tile."""
     from klr.tracer.legacy import _take_into
 
-    into = _take_into(shape, dtype, reads, (k.Memory.SBUF, k.Memory.PSUM), elementwise=True)
+    into = _take_into(shape, dtype, reads, (k.Memory.SBUF, k.Memory.PSUM), elementwise)
     return into if into is not None else _new_tile(shape, dtype)
 
 
@@ -470,6 +471,79 @@ def expand_dims(data: Any, axis: Any) -> TensorView:
     for a in norm:
         data = t_expand_dim(data, a)
     return data
+
+
+def negative(x: Any, dtype: Any = None) -> TensorView:
+    """`nl.negative(x)`: `x * -1` with one Vector-engine `tensor_scalar` (exact: the sign
+    flips, NaN stays NaN)."""
+    t = _tile_arg("negative", "x", x)
+    out = _result_tile(t.shape, _out_dtype(dtype, t.dtype), t)
+    isa.tensor_scalar(out, t, OpValue("multiply", alu=k.AluOp.MULTIPLY), -1.0)
+    return out
+
+
+def where(condition: Any, x: Any, y: Any, dtype: Any = None) -> TensorView:
+    """`nl.where(condition, x, y)`: `x` where `condition` is nonzero, else `y`.
+
+    The result is first `y` (a `tensor_copy`, or a `memset` for a number), then `x` is
+    copied over it by `tensor_copy_predicated`, whose predicate is `condition != 0` as a
+    uint8 tile (a `tensor_scalar`, so any nonzero value counts as true, as in NumPy)."""
+    c = _tile_arg("where", "condition", condition)
+    tiles = [v for v in (x, y) if isinstance(v, TensorView)]
+    for pname, v in (("x", x), ("y", y)):
+        if isinstance(v, TensorView):
+            _tile_arg("where", pname, v)
+        elif not _is_number(v):
+            raise fail("err_bad_arguments",
+                       f"nl.where: '{pname}' must be a tile or a Python number, got {describe(v)}")
+    for v in tiles:
+        if v.shape != c.shape:
+            raise fail(
+                "err_not_supported",
+                f"nl.where: shapes {c.shape} and {v.shape} differ; broadcasting is not supported here",
+                hint="broadcast first: nl.broadcast_to(t, shape)",
+            )
+    if dtype is not None:
+        out_dt = _dtype(dtype)
+    elif len(tiles) == 2:
+        out_dt = _promote(tiles[0].dtype, tiles[1].dtype)
+    elif tiles:
+        out_dt = tiles[0].dtype
+    else:
+        out_dt = k.Dtype.FLOAT32
+    pred = _new_tile(c.shape, k.Dtype.UINT8)
+    isa.tensor_scalar(pred, c, OpValue("not_equal", alu=k.AluOp.NOT_EQUAL), 0.0)
+    # written twice (y, then x over it): no operand may share the result's storage
+    out = _result_tile(c.shape, out_dt, c, *tiles, elementwise=False)
+    if isinstance(y, TensorView):
+        isa.tensor_copy(out, y)
+    else:
+        memset(out, float(y))
+    src: Any = float(x) if not isinstance(x, TensorView) else x
+    if isinstance(x, TensorView) and x.dtype != out_dt:
+        src = _new_tile(x.shape, out_dt)  # the predicated copy keeps the dtype
+        isa.tensor_copy(src, x)
+    isa.tensor_copy_predicated(out, src, pred)
+    return out
+
+
+def zeros_like(x: Any, dtype: Any = None, buffer: Any = None, name: str = "") -> TensorView:
+    """`nl.zeros_like(x)`: `nl.zeros(x.shape, ...)`, dtype from `x`, buffer SBUF by default."""
+    t = _like("zeros_like", x)
+    return zeros(t.shape, DtypeValue(t.dtype) if dtype is None else dtype, buffer, name)
+
+
+def empty_like(x: Any, dtype: Any = None, buffer: Any = None, name: str = "") -> TensorView:
+    """`nl.empty_like(x)`: `nl.ndarray(x.shape, ...)` (uninitialized), dtype and buffer from `x`."""
+    t = _like("empty_like", x)
+    return ndarray(t.shape, DtypeValue(t.dtype) if dtype is None else dtype,
+                   BufferValue(t.memory) if buffer is None else buffer, name)
+
+
+def _like(fname: str, x: Any) -> TensorView:
+    if not isinstance(x, TensorView):
+        raise fail("err_bad_arguments", f"nl.{fname}: 'x' must be a tensor, got {describe(x)}")
+    return x
 
 
 def _binary(op: OpValue, x: Any, y: Any, dtype: Any) -> TensorView:
@@ -805,15 +879,26 @@ _ACT_ONLY = [a.value for a in k.ActFunc if a.value not in _BOTH]
 _NOT_TRACED_LANGUAGE = [
     # not traced yet (docs/coverage.md). A trailing "_" marks a name that already exists as an
     # operator object: calling it is refused by `call_op_value` instead.
-    "prod", "all", "var", "softmax", "rms_norm", "dropout", "where",
-    "empty_like", "zeros_like", "ones_like", "full_like", "rand", "random_seed", "iota",
+    "prod", "all", "var", "softmax", "rms_norm", "dropout",
+    "ones_like", "full_like", "cos", "tan", "rand", "random_seed", "iota",
     "device_print", "dynamic_range", "fori_loop", "while_loop", "par_dim",
     "arange", "mgrid", "shared_constant", "shared_identity_matrix", "gather_flattened",
     "spmd_dim", "nc", "atomic_rmw", "loop_reduce", "invert_", "ceil", "floor", "trunc",
     "logical_not_", "sin_",
 ]
 
+_NO_KLR_OP = (
+    "KLR has no {} instruction to lower it to yet (no Scalar-engine activation or ALU "
+    "operator models it); compute it outside the kernel or with the functions KLR traces "
+    "(docs/coverage.md)"
+)
+
 _NEW_API_EQUIVALENT = {
+    "ceil": _NO_KLR_OP.format("ceiling"),
+    "floor": _NO_KLR_OP.format("floor"),
+    "trunc": _NO_KLR_OP.format("truncation"),
+    "cos": _NO_KLR_OP.format("cosine"),
+    "tan": _NO_KLR_OP.format("tangent"),
     "par_dim": "the partition dimension is always dim 0 in the current API; drop nl.par_dim",
     "arange": "index with slices or nl.ds(start, size) in the current API",
     "mgrid": "index with slices or nl.ds(start, size) in the current API",
@@ -842,7 +927,8 @@ def language(target: Target) -> Namespace:
         attrs.setdefault(name, NotSupported(f"nki.language.{name}", _NEW_API_EQUIVALENT.get(name)))
     attrs["tile_size"] = Namespace("nki.language.tile_size", dict(target.tile_size))
     for fn in (ndarray, zeros, ones, full, ds, program_id, num_programs, program_ndim,
-               load, store, matmul, transpose, broadcast_to, expand_dims):
+               load, store, matmul, transpose, broadcast_to, expand_dims, negative, where,
+               zeros_like, empty_like):
         attrs[fn.__name__] = Builtin(f"nki.language.{fn.__name__}", fn)
     # reductions (named like Python builtins, hence not module-level functions of that name)
     for name, alu in (("sum", k.AluOp.ADD), ("max", k.AluOp.MAXIMUM), ("min", k.AluOp.MINIMUM)):

@@ -562,3 +562,45 @@ def test_mask_on_other_nl_functions_is_diagnosed(tmp_path: Path) -> None:
     diag = info.value.diagnostics[0]
     assert diag.code == "err_not_supported" and "nl.sum(..., mask=...)" in diag.message
     assert diag.location is not None and diag.location.line == 9 and diag.hint
+
+
+# -- nl.where, nl.negative, nl.zeros_like, nl.empty_like; functions with no klr op -----------
+
+
+def test_where_negative_and_like_allocations() -> None:
+    import ml_dtypes
+
+    rng = np.random.default_rng(49)
+    x = rng.standard_normal((128, 16)).astype(np.float32)
+    x[::3, ::4] = 0.0  # where(x, ...) treats exactly these as false
+    y = rng.standard_normal((128, 16)).astype(np.float32)
+    path = Path(__file__).resolve().parents[1] / "trace" / "Inputs" / "beta1_where.py"
+    _, out = _run_file(path, "where_like", x=x, y=y)
+    w = np.where(x > y, x, np.float32(-1.5))
+    e = np.where(x != 0, -y, y).astype(ml_dtypes.bfloat16).astype(np.float32)
+    np.testing.assert_array_equal(out, w + e)
+
+
+def test_where_in_place_keeps_its_operand(tmp_path: Path) -> None:
+    rng = np.random.default_rng(50)
+    x = rng.standard_normal((64, 8)).astype(np.float32)
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(x):\n"
+        "    out = nl.ndarray((64, 8), dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    t = nl.load(x)\n"
+        "    t[...] = nl.where(nl.greater(t, 0.0), t, 0.0)\n"   # relu; t is read after y is written
+        "    nl.store(out, value=t)\n"
+        "    return out\n"), x=x)
+    np.testing.assert_array_equal(out, np.maximum(x, 0))
+
+
+@pytest.mark.parametrize("fn", ["ceil", "floor", "trunc", "cos", "tan"])
+def test_functions_without_a_klr_op_are_diagnosed(tmp_path: Path, fn: str) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + f"@nki.jit\ndef k(x):\n    t = nl.load(x)\n    y = nl.{fn}(t)\n    return x\n")
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=np.zeros((128, 32), np.float32))
+    diag = info.value.diagnostics[0]
+    assert diag.code == "err_not_supported" and fn in diag.message
+    assert diag.location is not None and diag.location.line == 9
+    assert diag.hint and "no" in diag.hint

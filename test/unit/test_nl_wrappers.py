@@ -506,3 +506,24 @@ def test_v4_binary_ops(tmp_path: Path, name: str) -> None:
     r.module.verify()
     op = instructions(r)[-1]
     assert isinstance(op, k.TensorTensorOp) and op.op.data == k.AluOp(name)
+
+
+def test_where_negative_zeros_like_run(tmp_path: Path) -> None:
+    import numpy as np
+
+    from klr.interp import run_module
+
+    r = trace(tmp_path, """
+        out = nl.ndarray((128, 8), dtype=nl.float32, buffer=nl.shared_hbm)
+        a = nl.load(x)
+        z = nl.zeros_like(a)
+        m = nl.where(nl.less(a, z), nl.negative(a), a)     # |a|
+        e = nl.empty_like(a)
+        nl.store(out, nl.add(m, nl.add(z, 1.0)))
+        return out
+    """, x="float32[128,8]")
+    assert alloc(r, "z") == alloc(r, "e") == tt((128, 8))
+    assert any(isinstance(op, k.TensorCopyPredicatedOp) for op in instructions(r))
+    a = np.random.default_rng(8).standard_normal((128, 8)).astype(np.float32)
+    out = run_module(r.module, {"x": a}).outputs[0]
+    np.testing.assert_array_equal(out, np.abs(a) + 1.0)
