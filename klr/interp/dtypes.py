@@ -3,7 +3,7 @@
 Engines compute in float32 (nki.md §7.2): inputs are converted to float32 on read and
 results rounded to the destination dtype on write. Float targets round to nearest even
 (ml_dtypes); integer targets round to nearest even and saturate to their range, with
-NaN written as 0 (docs/semantics.md, "Conversions").
+NaN written as 0; `bool_` targets hold 0/1 (docs/semantics.md §3, "Conversions").
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import numpy as np
 from klr.dialects.klr import Dtype
 
 NUMPY_DTYPES: dict[Dtype, np.dtype] = {
-    Dtype.BOOL_: np.dtype(np.uint8),
+    # one byte holding 0 or 1 (nki.md §7.1); NumPy's bool_ keeps every write 0/1
+    Dtype.BOOL_: np.dtype(np.bool_),
     Dtype.INT8: np.dtype(np.int8),
     Dtype.INT16: np.dtype(np.int16),
     Dtype.INT32: np.dtype(np.int32),
@@ -23,8 +24,8 @@ NUMPY_DTYPES: dict[Dtype, np.dtype] = {
     Dtype.UINT32: np.dtype(np.uint32),
     Dtype.FLOAT16: np.dtype(np.float16),
     Dtype.BFLOAT16: np.dtype(ml_dtypes.bfloat16),
-    # tfloat32 / float32r are stored as 4-byte floats; the TensorE truncation of their
-    # mantissa is applied by the matmul rule, not by storage
+    # tfloat32 / float32r are stored as 4-byte floats; TensorE's rounding of a tfloat32
+    # mantissa to 10 bits is applied by the matmul rule (`to_tf32`), not by storage
     Dtype.TFLOAT32: np.dtype(np.float32),
     Dtype.FLOAT32: np.dtype(np.float32),
     Dtype.FLOAT32R: np.dtype(np.float32),
@@ -65,6 +66,13 @@ def convert(values: np.ndarray, dt: np.dtype) -> np.ndarray:
     """Round float32 results to `dt` the way engines write them."""
     if values.dtype == dt:
         return values
+    if dt.kind == "b":
+        return values != 0  # NaN ≠ 0: true
+    if is_integer(values.dtype):  # exact integer results (GpSimd integer arithmetic)
+        if not is_integer(dt):  # through float32, like every engine result
+            return convert(values.astype(np.float32), dt)
+        info = np.iinfo(dt)
+        return np.clip(values.astype(np.int64), int(info.min), int(info.max)).astype(dt)
     if is_integer(dt):
         info = np.iinfo(dt)
         v = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=info.max, neginf=info.min)
@@ -77,6 +85,18 @@ def convert(values: np.ndarray, dt: np.dtype) -> np.ndarray:
 
 
 _E8M0 = np.dtype(ml_dtypes.float8_e8m0fnu)
+
+
+def to_tf32(values: np.ndarray) -> np.ndarray:
+    """float32 values with their mantissa rounded to tfloat32's 10 bits, to nearest even
+    (how TensorE consumes tfloat32; nki.md §7.1 leaves the rounding mode undocumented:
+    **choice**). Inf and NaN pass unchanged; a carry into the exponent is the correct
+    rounding (up to inf at the top)."""
+    bits = np.ascontiguousarray(values, np.float32).view(np.uint32)
+    finite = (bits & 0x7F800000) != 0x7F800000
+    lsb = (bits >> 13) & 1
+    rounded = ((bits + 0x0FFF + lsb) & np.uint32(0xFFFFE000)).astype(np.uint32)
+    return np.where(finite, rounded, bits).view(np.float32)
 
 
 def _to_e8m0(values: np.ndarray) -> np.ndarray:

@@ -407,6 +407,15 @@ def write_raw(ref: Ref, values: np.ndarray) -> None:
     mark_written(ref)
 
 
+def write_bits(ref: Ref, values: np.ndarray) -> None:
+    """Store integer bits (a bitvec result, already wrapped to its lane width) in an
+    integer destination: two's complement conversion, no saturation."""
+    out = ref.arr
+    v = np.asarray(values).reshape(out.shape)
+    out[...] = v != 0 if out.dtype.kind == "b" else v.astype(out.dtype)
+    mark_written(ref)
+
+
 def per_partition(values: np.ndarray) -> np.ndarray:
     """(P, ...) -> (P, N): free dimensions flattened row-major."""
     return values if values.ndim == 2 else values.reshape(values.shape[0], -1)
@@ -417,9 +426,65 @@ def per_partition(values: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
-def _bitwise(f: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[..., np.ndarray]:
+def _i64(a: Any) -> np.ndarray:
+    return np.asarray(a).astype(np.int64)
+
+
+def _shift_amount(b: Any) -> np.ndarray:
+    return np.clip(_i64(b), 0, 63)
+
+
+def _bitvec_stage(op: k.AluOp, a: Any, b: Any, lane: np.dtype) -> np.ndarray:
+    """One bitvec operator on raw integer bits (nki.md §8.1), at the width of `lane` (the
+    data operand's dtype): computed on int64, the result wrapped to `lane` (two's
+    complement), so bits shifted past the top are lost. `right_shift` is logical: the
+    first operand's `lane` bits are shifted as unsigned."""
+    if op == k.AluOp.INVERT:
+        r = ~_i64(a)
+    elif op == k.AluOp.RIGHT_SHIFT:
+        unsigned = np.dtype(f"u{lane.itemsize}") if lane.kind != "b" else lane
+        r = np.asarray(a).astype(lane).astype(unsigned).astype(np.int64) >> _shift_amount(b)
+    elif op == k.AluOp.LEFT_SHIFT:
+        r = _i64(a) << _shift_amount(b)
+    else:
+        r = BITVEC[op](_i64(a), _i64(b))
+    return r.astype(lane) if lane.kind != "b" else r != 0
+
+
+BITVEC: dict[k.AluOp, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    k.AluOp.BITWISE_AND: np.bitwise_and,
+    k.AluOp.BITWISE_OR: np.bitwise_or,
+    k.AluOp.BITWISE_XOR: np.bitwise_xor,
+}
+BITVEC_OPS = frozenset(k.BITVEC_ALU_OPS)
+
+# Operators GpSimd computes exactly on integer operands (nki.md §7.2, §9.3: all-integer
+# `tensor_tensor` runs on GpSimd's integer SIMD unless an operand is in PSUM or the
+# engine is forced): comparisons and logicals give 0/1, the others the exact integer
+EXACT_INTEGER_ALU: dict[k.AluOp, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    k.AluOp.ADD: np.add,
+    k.AluOp.SUBTRACT: np.subtract,
+    k.AluOp.MULTIPLY: np.multiply,
+    k.AluOp.MAXIMUM: np.maximum,
+    k.AluOp.MINIMUM: np.minimum,
+    k.AluOp.EQUAL: np.equal,
+    k.AluOp.NOT_EQUAL: np.not_equal,
+    k.AluOp.GREATER_EQUAL: np.greater_equal,
+    k.AluOp.GREATER: np.greater,
+    k.AluOp.LESS_EQUAL: np.less_equal,
+    k.AluOp.LESS: np.less,
+    k.AluOp.LOGICAL_AND: lambda a, b: (a != 0) & (b != 0),
+    k.AluOp.LOGICAL_OR: lambda a, b: (a != 0) | (b != 0),
+    k.AluOp.LOGICAL_XOR: lambda a, b: (a != 0) ^ (b != 0),
+    k.AluOp.ABS_MAX: lambda a, b: np.where(np.abs(a) > np.abs(b), a, b),
+    k.AluOp.ABS_MIN: lambda a, b: np.where(np.abs(a) < np.abs(b), a, b),
+}
+
+
+def _bitwise_by_value(f: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[..., np.ndarray]:
+    # the float32 path of a bitvec operator (only reached through accumulators)
     def apply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return f(a.astype(np.int64), b.astype(np.int64)).astype(np.float64)
+        return f(_i64(a), _i64(b)).astype(np.float64)
 
     return apply
 
@@ -444,11 +509,11 @@ ALU: dict[k.AluOp, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     k.AluOp.MOD: np.fmod,
     k.AluOp.ABS_MAX: lambda a, b: np.where(np.abs(a) > np.abs(b), a, b),
     k.AluOp.ABS_MIN: lambda a, b: np.where(np.abs(a) < np.abs(b), a, b),
-    k.AluOp.BITWISE_AND: _bitwise(np.bitwise_and),
-    k.AluOp.BITWISE_OR: _bitwise(np.bitwise_or),
-    k.AluOp.BITWISE_XOR: _bitwise(np.bitwise_xor),
-    k.AluOp.LEFT_SHIFT: _bitwise(np.left_shift),
-    k.AluOp.RIGHT_SHIFT: _bitwise(np.right_shift),
+    k.AluOp.BITWISE_AND: _bitwise_by_value(np.bitwise_and),
+    k.AluOp.BITWISE_OR: _bitwise_by_value(np.bitwise_or),
+    k.AluOp.BITWISE_XOR: _bitwise_by_value(np.bitwise_xor),
+    k.AluOp.LEFT_SHIFT: _bitwise_by_value(np.left_shift),
+    k.AluOp.RIGHT_SHIFT: _bitwise_by_value(np.right_shift),
     k.AluOp.BYPASS: lambda a, b: a,
     k.AluOp.AVERAGE: lambda a, b: (a + b) / 2,
 }
@@ -461,42 +526,109 @@ UNARY: dict[k.AluOp, Callable[[np.ndarray], np.ndarray]] = {
     k.AluOp.INVERT: lambda x: np.invert(x.astype(np.int64)).astype(np.float64),
     k.AluOp.LOGICAL_NOT: lambda x: (x == 0).astype(np.float32),
 }
+def _trailing(x: np.ndarray, axis: int | tuple[int, ...]) -> np.ndarray:
+    """`x` with the reduced `axis` (axes) flattened, row-major, into one last axis."""
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(a % x.ndim for a in axes)
+    kept = [a for a in range(x.ndim) if a not in axes]
+    y = np.transpose(x, kept + list(axes))
+    return y.reshape(*[x.shape[a] for a in kept], -1)
+
+
+def _folded(f: Callable[[np.ndarray], np.ndarray]) -> Callable[..., np.ndarray]:
+    """A reduction defined on the last axis, applied over `axis` like `np.sum`."""
+
+    def reduce(x: np.ndarray, axis: int | tuple[int, ...], keepdims: bool = False) -> np.ndarray:
+        r = f(_trailing(x, axis))
+        if keepdims:
+            axes = (axis,) if isinstance(axis, int) else tuple(axis)
+            r = np.expand_dims(r, tuple(a % x.ndim for a in axes))
+        return r
+
+    return reduce
+
+
 REDUCE: dict[k.AluOp, Callable[..., np.ndarray]] = {
     k.AluOp.ADD: np.sum,
     k.AluOp.MULTIPLY: np.prod,
     k.AluOp.MAXIMUM: np.max,
     k.AluOp.MINIMUM: np.min,
+    # a left fold from the first element: x0 - x1 - ... (semantics §4.9, choice)
+    k.AluOp.SUBTRACT: _folded(lambda y: y[..., 0] - np.sum(y[..., 1:], axis=-1)),
+    k.AluOp.LOGICAL_AND: _folded(lambda y: np.all(y != 0, axis=-1).astype(np.float32)),
+    k.AluOp.LOGICAL_OR: _folded(lambda y: np.any(y != 0, axis=-1).astype(np.float32)),
+    k.AluOp.LOGICAL_XOR: _folded(
+        lambda y: (np.count_nonzero(y, axis=-1) % 2).astype(np.float32)
+    ),
     k.AluOp.BITWISE_AND: lambda x, axis, keepdims: np.bitwise_and.reduce(
-        x.astype(np.int64), axis=axis, keepdims=keepdims
+        _i64(x), axis=axis, keepdims=keepdims
     ),
     k.AluOp.BITWISE_OR: lambda x, axis, keepdims: np.bitwise_or.reduce(
-        x.astype(np.int64), axis=axis, keepdims=keepdims
+        _i64(x), axis=axis, keepdims=keepdims
     ),
     k.AluOp.BITWISE_XOR: lambda x, axis, keepdims: np.bitwise_xor.reduce(
-        x.astype(np.int64), axis=axis, keepdims=keepdims
+        _i64(x), axis=axis, keepdims=keepdims
     ),
     k.AluOp.AVERAGE: np.mean,
 }
+# the value an accumulator `reset` sets (nki.md §9.3); others reset to 0
 IDENTITY: dict[k.AluOp, float] = {
     k.AluOp.ADD: 0.0,
     k.AluOp.SUBTRACT: 0.0,
     k.AluOp.MULTIPLY: 1.0,
     k.AluOp.MAXIMUM: -np.inf,
     k.AluOp.MINIMUM: np.inf,
+    k.AluOp.LOGICAL_AND: 1.0,
 }
 
 
+_math_erf = np.vectorize(math.erf, otypes=[np.float64])
+_math_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+
 def _erf(x: np.ndarray) -> np.ndarray:
-    # Abramowitz-Stegun 7.1.26 would lose accuracy; use the exact float64 erf via math
-    return np.vectorize(__import__("math").erf, otypes=[np.float64])(x)
+    return _math_erf(x)
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1 + _erf(x / np.sqrt(2)))
+def _phi(x: np.ndarray) -> np.ndarray:
+    """The standard normal CDF Φ(x) = erfc(-x/√2)/2: no cancellation for negative x
+    (1 + erf(x/√2) loses every digit below about -6)."""
+    return 0.5 * _math_erfc(-x / np.sqrt(2))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return x * _phi(x)
+
+
+def _gelu_dx(x: np.ndarray) -> np.ndarray:
+    return _phi(x) + x * np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi)
+
+
+def _gelu_tanh(x: np.ndarray) -> np.ndarray:
+    # 0.5x(1 + tanh(u)) = x·σ(2u): the sigmoid form does not cancel for negative u
+    u = np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)
+    return x * _sigmoid(2 * u)
+
+
+def _silu_dx_form(s: np.ndarray, x: np.ndarray) -> np.ndarray:
+    # σ(x)(1 + x(1 - σ(x))) with s = σ(x)
+    return s * (1 + x * (1 - s))
+
+
+def _limits(f: Callable[[np.ndarray], np.ndarray], at_minus_inf: float, at_plus_inf: float | None
+            ) -> Callable[[np.ndarray], np.ndarray]:
+    """`f` with its limits at ±inf, where the formula evaluates inf·0 (NaN)."""
+
+    def g(x: np.ndarray) -> np.ndarray:
+        y = np.asarray(f(x), np.float64)
+        y = np.where(x == -np.inf, at_minus_inf, y)
+        return y if at_plus_inf is None else np.where(x == np.inf, at_plus_inf, y)
+
+    return g
 
 
 ACT: dict[k.ActFunc, Callable[[np.ndarray], np.ndarray]] = {
@@ -504,19 +636,18 @@ ACT: dict[k.ActFunc, Callable[[np.ndarray], np.ndarray]] = {
     k.ActFunc.SQUARE: np.square,
     k.ActFunc.SIGMOID: _sigmoid,
     k.ActFunc.RELU: lambda x: np.maximum(x, 0),
-    k.ActFunc.GELU: _gelu,
-    k.ActFunc.GELU_DX: lambda x: 0.5 * (1 + _erf(x / np.sqrt(2)))
-    + x * np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi),
-    k.ActFunc.GELU_APPRX_TANH: lambda x: 0.5 * x
-    * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))),
-    k.ActFunc.GELU_APPRX_SIGMOID: lambda x: x * _sigmoid(1.702 * x),
-    k.ActFunc.GELU_APPRX_SIGMOID_DX: lambda x: _sigmoid(1.702 * x)
-    * (1 + 1.702 * x * (1 - _sigmoid(1.702 * x))),
-    k.ActFunc.SILU: lambda x: x * _sigmoid(x),
-    k.ActFunc.SILU_DX: lambda x: _sigmoid(x) * (1 + x * (1 - _sigmoid(x))),
+    k.ActFunc.GELU: _limits(_gelu, 0.0, None),
+    k.ActFunc.GELU_DX: _limits(_gelu_dx, 0.0, 1.0),
+    k.ActFunc.GELU_APPRX_TANH: _limits(_gelu_tanh, 0.0, None),
+    k.ActFunc.GELU_APPRX_SIGMOID: _limits(lambda x: x * _sigmoid(1.702 * x), 0.0, None),
+    k.ActFunc.GELU_APPRX_SIGMOID_DX: _limits(
+        lambda x: _silu_dx_form(_sigmoid(1.702 * x), 1.702 * x), 0.0, 1.0
+    ),
+    k.ActFunc.SILU: _limits(lambda x: x * _sigmoid(x), 0.0, None),
+    k.ActFunc.SILU_DX: _limits(lambda x: _silu_dx_form(_sigmoid(x), x), 0.0, 1.0),
     k.ActFunc.TANH: np.tanh,
     k.ActFunc.SOFTPLUS: lambda x: np.logaddexp(0, x),
-    k.ActFunc.MISH: lambda x: x * np.tanh(np.logaddexp(0, x)),
+    k.ActFunc.MISH: _limits(lambda x: x * np.tanh(np.logaddexp(0, x)), 0.0, None),
     k.ActFunc.ERF: _erf,
     k.ActFunc.ERF_DX: lambda x: 2 / np.sqrt(np.pi) * np.exp(-x * x),
     k.ActFunc.EXP: np.exp,
@@ -533,6 +664,8 @@ ACT: dict[k.ActFunc, Callable[[np.ndarray], np.ndarray]] = {
 
 
 def alu(op: k.AluOp, a: np.ndarray, b: np.ndarray | None, reverse: bool = False) -> np.ndarray:
+    if op == k.AluOp.BYPASS:  # a skipped stage passes its data through, reversed or not
+        return a
     if op in UNARY:
         return UNARY[op](a)
     assert b is not None
@@ -1094,6 +1227,31 @@ def rule_tensor_tensor(c: Compiler, op: k.TensorTensorOp) -> Step:
 
         return run_float
 
+    if alu_op in BITVEC_OPS:  # raw bits of integers (the verifier requires integer dtypes)
+
+        def run_bits(env: Env) -> None:
+            m.instructions += 1
+            x = per_partition(read_raw(m, env[a], op, "data1"))
+            y = per_partition(read_raw(m, env[b], op, "data2"))
+            write_bits(env[d], _bitvec_stage(alu_op, x, y, ad))
+
+        return run_bits
+
+    in_psum = any(tensor_type_of(v).mem == k.Memory.PSUM for v in values[1:])
+    forced = op.engine.data in (k.Engine.VECTOR, k.Engine.SCALAR)
+    if not _is_float(ad) and not _is_float(bd) and alu_op in EXACT_INTEGER_ALU and not (
+        in_psum or forced
+    ):
+        exact = EXACT_INTEGER_ALU[alu_op]
+
+        def run_exact(env: Env) -> None:
+            m.instructions += 1
+            x = _i64(per_partition(read_raw(m, env[a], op, "data1")))
+            y = _i64(per_partition(read_raw(m, env[b], op, "data2")))
+            write(env[d], exact(x, y))
+
+        return run_exact
+
     def run(env: Env) -> None:
         m.instructions += 1
         x = per_partition(read(m, env[a], op, "data1"))
@@ -1120,9 +1278,63 @@ def _operand(
     return lambda env: per_partition(read(m, env[slot], op, what))
 
 
+def _int_operand(
+    c: Compiler, slot: int | None, imm: k.FloatAttr | None, op: Operation, what: str
+) -> Callable[[Env], Any]:
+    """A bitvec operator's scalar operand: an integer immediate or a (P, 1) vector's bits."""
+    if slot is None:
+        if imm is not None and not float(imm.data).is_integer():
+            raise SimulationError(
+                "err_bad_arguments",
+                f"a bitwise operator needs an integer {what}, got {imm.data!r}",
+                op,
+                hint="bitvec operators work on raw integer bits (nki.md §8.1)",
+            )
+        value = None if imm is None else np.int64(int(imm.data))
+        return lambda env: value
+    m = c.m
+    return lambda env: per_partition(read_raw(m, env[slot], op, what))
+
+
+def _tensor_scalar_bits(c: Compiler, op: k.TensorScalarOp) -> Step:
+    """tensor_scalar with a bitvec stage: bitvec stages on raw bits at the data's width,
+    arithmetic stages in float32 on the values (semantics §4.4)."""
+    d, s, o0, o1 = _ops(c, op.dst, op.data, op.operand0, op.operand1)
+    m = c.m
+    lane = c.dtype(op.data)
+    stages = []
+    for alu_op, slot, imm, rev, what in (
+        (op.op0.data, o0, op.imm0, op.reverse0 is not None, "operand0"),
+        (op.op1.data if op.op1 is not None else None, o1, op.imm1, op.reverse1 is not None,
+         "operand1"),
+    ):
+        if alu_op is None:
+            continue
+        bits = alu_op in BITVEC_OPS
+        get = (_int_operand if bits else _operand)(c, slot, imm, op, what)
+        stages.append((alu_op, get, rev, bits))
+    last_bits = stages[-1][3]
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        t: Any = per_partition(read_raw(m, env[s], op, "data"))
+        for alu_op, get, rev, bits in stages:
+            v = get(env)
+            if bits:
+                a, b = (v, t) if rev else (t, v)
+                t = _bitvec_stage(alu_op, a, b, lane)
+            else:
+                t = f32(alu(alu_op, dt.to_f32(np.asarray(t)), v, rev))
+        (write_bits if last_bits else write)(env[d], t)
+
+    return run
+
+
 def rule_tensor_scalar(c: Compiler, op: k.TensorScalarOp) -> Step:
     d, s, o0, o1 = _ops(c, op.dst, op.data, op.operand0, op.operand1)
     op0, op1 = op.op0.data, op.op1.data if op.op1 is not None else None
+    if op0 in BITVEC_OPS or op1 in BITVEC_OPS:
+        return _tensor_scalar_bits(c, op)
     rev0, rev1 = op.reverse0 is not None, op.reverse1 is not None
     m = c.m
     get0 = _operand(c, o0, op.imm0, op, "operand0")
@@ -1185,9 +1397,13 @@ def _accumulate(acc: np.ndarray, cmd: k.ReduceCmd, values: np.ndarray, rop: k.Al
     p = values.shape[0]
     if cmd in (k.ReduceCmd.RESET, k.ReduceCmd.RESET_REDUCE):
         acc[:p] = IDENTITY.get(rop, 0.0)
-    elif cmd == k.ReduceCmd.LOAD_REDUCE:
-        acc[:p] = init if init is not None else 0.0
+    elif cmd == k.ReduceCmd.LOAD_REDUCE and init is not None:
+        # an instruction without an initial value continues from the accumulator (§4.6)
+        acc[:p] = init
     if cmd in (k.ReduceCmd.REDUCE, k.ReduceCmd.RESET_REDUCE, k.ReduceCmd.LOAD_REDUCE):
+        if rop == k.AluOp.SUBTRACT:  # acc - y0 - y1 - ...
+            acc[:p] = f32(acc[:p] - np.sum(values, axis=1))
+            return
         folded = REDUCE[rop](values, axis=1, keepdims=False)
         acc[:p] = f32(ALU[rop](acc[:p], folded))
 
@@ -1221,12 +1437,35 @@ def rule_activation(c: Compiler, op: k.ActivationOp) -> Step:
     return run
 
 
+def _reduction(op: Operation, alu_op: k.AluOp) -> Callable[..., np.ndarray]:
+    fn = REDUCE.get(alu_op)
+    if fn is None:
+        raise SimulationError(
+            "err_bad_arguments",
+            f"'{alu_op.value}' is not a reduction operator",
+            op,
+            hint="reduce with add, subtract, multiply, maximum, minimum, a logical or a "
+            "bitwise and/or/xor (nki.md §8.1)",
+        )
+    return fn
+
+
 def rule_tensor_reduce(c: Compiler, op: k.TensorReduceOp) -> Step:
     d, s = _ops(c, op.dst, op.data)
-    fn = REDUCE[op.op.data]
+    fn = _reduction(op, op.op.data)
     axes = tuple(op.axes.data)
     negate = op.negate is not None
     m = c.m
+    lane = c.dtype(op.data)
+
+    if op.op.data in BITVEC_OPS:
+
+        def run_bits(env: Env) -> None:
+            m.instructions += 1
+            y = fn(read_raw(m, env[s], op, "data"), axis=axes, keepdims=True)
+            write_bits(env[d], _i64(y).astype(lane) if not negate else (-_i64(y)).astype(lane))
+
+        return run_bits
 
     def run(env: Env) -> None:
         m.instructions += 1
@@ -1237,14 +1476,62 @@ def rule_tensor_reduce(c: Compiler, op: k.TensorReduceOp) -> Step:
     return run
 
 
-def rule_nc_matmul(c: Compiler, op: k.NcMatmulOp) -> Step:
+def _is_tf32(v: SSAValue) -> bool:
+    return tensor_type_of(v).element == k.Dtype.TFLOAT32
+
+
+def _matmul_operand(c: Compiler, v: SSAValue) -> Callable[[np.ndarray], np.ndarray]:
+    """What TensorE multiplies: the values as float32, a tfloat32 mantissa rounded to 10
+    bits (nki.md §7.1)."""
+    stored = c.dtype(v)
+    if _is_tf32(v):
+        return lambda a: dt.to_tf32(_to_f32(a, stored))
+    return lambda a: _to_f32(a, stored)
+
+
+def _nc_matmul_transpose(c: Compiler, op: k.NcMatmulOp) -> Step:
+    """Transpose mode (`is_transpose`, nki.md §9.1): the PE array passes the stationary
+    tile through bit-exactly (NaN/Inf-safe): `dst[m, k] ← stationary[k, m]`. The moving
+    operand is the identity by contract; it is read (for the unwritten-memory check)
+    but not multiplied. Converted through float32 only if the dtypes differ (§4.7)."""
     d, st, mv = _ops(c, op.dst, op.stationary, op.moving)
     m = c.m
-    sd, md = c.dtype(op.stationary), c.dtype(op.moving)
+    s_shape, m_shape = c.shape(op.stationary), c.shape(op.moving)
+    k_, mm_, n_ = s_shape[0], math.prod(s_shape[1:]), math.prod(m_shape[1:])
+    if n_ != k_:
+        raise SimulationError(
+            "err_shape_mismatch",
+            f"nc_matmul transpose mode: the moving identity must be [{k_}, {k_}], "
+            f"got free size {n_}",
+            op,
+            hint="pass an identity matrix with as many rows and columns as the stationary "
+            "tile has partitions",
+        )
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        a = read_raw(m, env[st], op, "stationary").reshape(k_, mm_)
+        check_init(m, env[mv], op, "moving")
+        dst: Ref = env[d]
+        t = np.ascontiguousarray(a.T)
+        dst.arr[...] = (t if t.dtype == dst.arr.dtype else dt.convert(dt.to_f32(t), dst.arr.dtype)
+                        ).reshape(dst.shape)
+        mark_written(dst)
+        mark_matmul_written(dst)
+
+    return run
+
+
+def rule_nc_matmul(c: Compiler, op: k.NcMatmulOp) -> Step:
+    if op.is_transpose is not None:
+        return _nc_matmul_transpose(c, op)
+    d, st, mv = _ops(c, op.dst, op.stationary, op.moving)
+    m = c.m
     s_shape, m_shape = c.shape(op.stationary), c.shape(op.moving)
     k_, mm_ = s_shape[0], math.prod(s_shape[1:])
     n_ = math.prod(m_shape[1:])
     update = _matmul_update(c, op)
+    sval, mval = _matmul_operand(c, op.stationary), _matmul_operand(c, op.moving)
 
     def run(env: Env) -> None:
         m.instructions += 1
@@ -1257,7 +1544,7 @@ def rule_nc_matmul(c: Compiler, op: k.NcMatmulOp) -> Step:
         # fp32 accumulation in the PE array; OpenBLAS is an order of magnitude slower on
         # a transposed small operand than on a contiguous copy of it (transposed in the
         # stored dtype: converting is elementwise, so the order of the two is free)
-        prod = _to_f32(np.ascontiguousarray(a.T), sd) @ _to_f32(b, md)
+        prod = sval(np.ascontiguousarray(a.T)) @ mval(b)
         update(env[d], prod)
 
     return run
@@ -1376,6 +1663,8 @@ def _matmul_loop(c: Compiler, op: k.ForOp, general: Step) -> Step | None:
         return None
     mm_op = ops[-1]
     if mm_op.accumulate is not None and not mm_op.accumulate.data:
+        return None
+    if mm_op.is_transpose is not None or _is_tf32(mm_op.stationary) or _is_tf32(mm_op.moving):
         return None
     index = block.args[0]
     defined = {r for o in ops for r in o.results}
@@ -1694,13 +1983,18 @@ def rule_nc_transpose(c: Compiler, op: k.NcTransposeOp) -> Step:
 
 def rule_memset(c: Compiler, op: k.MemsetOp) -> Step:
     d = c.slot(op.dst)
-    value = np.float32(op.value.data)
+    v = op.value.data
+    # converted to the destination's dtype directly: an integer stays exact (§4.10)
+    dd = c.dtype(op.dst)
+    exact_int = dt.is_integer(dd) and float(v).is_integer() and abs(v) < 2.0**62
+    value = dt.convert(np.array(int(v) if exact_int else v, np.int64 if exact_int else F32), dd)
     m = c.m
 
     def run(env: Env) -> None:
         m.instructions += 1
         ref: Ref = env[d]
-        write(ref, np.full(ref.shape, value, dtype=np.float32))
+        ref.arr[...] = value
+        mark_written(ref)
 
     return run
 
@@ -1795,8 +2089,18 @@ def rule_affine_select(c: Compiler, op: k.AffineSelectOp) -> Step:
 
 def rule_tensor_partition_reduce(c: Compiler, op: k.TensorPartitionReduceOp) -> Step:
     d, s = _ops(c, op.dst, op.data)
-    fn = REDUCE[op.op.data]
+    fn = _reduction(op, op.op.data)
     m = c.m
+    lane = c.dtype(op.data)
+
+    if op.op.data in BITVEC_OPS:
+
+        def run_bits(env: Env) -> None:
+            m.instructions += 1
+            x = per_partition(read_raw(m, env[s], op, "data"))
+            write_bits(env[d], _i64(fn(x, axis=0, keepdims=True)).astype(lane))
+
+        return run_bits
 
     def run(env: Env) -> None:
         m.instructions += 1
@@ -1817,13 +2121,22 @@ def rule_tensor_copy_predicated(c: Compiler, op: k.TensorCopyPredicatedOp) -> St
         pred = per_partition(read_raw(m, env[p], op, "predicate")) != 0
         if reverse:
             pred = ~pred
-        src = (
-            per_partition(read(m, env[s], op, "src")) if s is not None
-            else np.float32(op.src_imm.data)  # type: ignore[union-attr]
-        )
-        cur = per_partition(dt.to_f32(dst.data()))
         out = dst.data()
-        out[...] = dt.convert(np.where(pred, src, cur), out.dtype).reshape(out.shape)
+        if s is not None:
+            src_ref: Ref = env[s]
+            raw = per_partition(read_raw(m, src_ref, op, "src"))
+            src = raw if raw.dtype == out.dtype else dt.convert(dt.to_f32(raw), out.dtype)
+        else:
+            src = dt.convert(np.float32(op.src_imm.data), out.dtype)  # type: ignore[union-attr]
+        # only the selected elements are written: the others keep their bits (§4.16)
+        view = per_partition(out)
+        selected = np.broadcast_to(src, view.shape)[pred]
+        if np.shares_memory(view, out):
+            view[pred] = selected
+        else:  # per_partition copied a non-contiguous view: write through a reshape
+            tmp = view.copy()
+            tmp[pred] = selected
+            out[...] = tmp.reshape(out.shape)
         dst.init()[...] |= pred.reshape(out.shape)
 
     return run

@@ -16,9 +16,8 @@ Comparisons are bit-exact (any NaN matching any NaN) where the semantics are exa
 within a few float32 ulps (or an error bound for sums) where transcendental functions or
 summation order are involved.
 
-Known interpreter bugs are pinned by `xfail(strict=True)` tests at the end of the file
-(section "Bugs"); the property tests keep to the domain where the interpreter is right
-and say so.
+Interpreter bugs found by these tests are kept as minimal reproductions at the end of
+the file (section "Regressions"), each passing since its fix.
 """
 
 from __future__ import annotations
@@ -395,7 +394,25 @@ ZERO_SIGN_FREE = {"maximum", "minimum", "abs_max", "abs_min"}  # which zero wins
 ARITH = ["add", "subtract", "multiply", "maximum", "minimum"]
 
 
+# GpSimd computes these exactly when both tensor_tensor operands are integers (nki.md
+# §7.2/§9.3, semantics §4.3): int64 arithmetic, then the write's conversion
+INT_EXACT = set(ARITH) | GEN4_ALU | {
+    "equal", "not_equal", "greater_equal", "greater", "less_equal", "less",
+    "logical_and", "logical_or", "logical_xor",
+}
+
+
+def tt_model(op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """tensor_tensor's result before the write: exact for integer operands, else float32."""
+    if is_int(a.dtype) and is_int(b.dtype) and op in INT_EXACT:
+        r = np.asarray(ALU[op](a.astype(np.int64), b.astype(np.int64)))
+        return r if is_int(r.dtype) else r.astype(np.float32)
+    return alu(op, a, b)
+
+
 def alu(op: str, a: Any, b: Any, reverse: bool = False) -> np.ndarray:
+    if op == "bypass":  # a skipped stage: the data passes, reversed or not (semantics §4.4)
+        return f32(a)
     with np.errstate(all="ignore"):
         a, b = f32(a), f32(b)
         return f32(ALU[op](b, a) if reverse else ALU[op](a, b))
@@ -541,7 +558,7 @@ def test_tensor_tensor(shape: tuple[int, int], da: str, db: str, dst: str, seed:
     calls = [f"nisa.tensor_tensor(dst={{r}}, data1=s_a, data2=s_b, op=nl.{op})" for op in TT_OPS]
     outs = run(multi(load("a", "b"), calls, lambda i: dst), {"a": a, "b": b})
     for op, out in zip(TT_OPS, outs):
-        want = to_dtype(alu(op, a, b), DT[dst])
+        want = to_dtype(tt_model(op, a, b), DT[dst])
         assert_exact(out, want, f"{op}({da}, {db}) -> {dst}", zero_sign=op not in ZERO_SIGN_FREE)
 
 
@@ -569,7 +586,8 @@ def test_tensor_tensor_abs_max_abs_min(
     outs = run(multi(load("a", "b"), calls, lambda i: dst), {"a": a, "b": b}, target="gen4")
     for op, out in zip(ops, outs):
         assert_exact(
-            out, to_dtype(alu(op, a, b), DT[dst]), f"{op}({da}, {db}) -> {dst}", zero_sign=False
+            out, to_dtype(tt_model(op, a, b), DT[dst]), f"{op}({da}, {db}) -> {dst}",
+            zero_sign=False,
         )
 
 
@@ -590,12 +608,8 @@ def test_tensor_tensor_power(shape: tuple[int, int], da: str, seed: int) -> None
 
 # -- bitwise operators: raw bits of integers (nki.md §8.1) ----------------------
 
-BIT_DTYPES = ["int8", "int16", "int32", "uint8", "uint16"]
+BIT_DTYPES = ["int8", "int16", "int32", "uint8", "uint16", "uint32"]
 BIT_OPS = ["bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift"]
-# The interpreter reads integers as float32 and writes results through the saturating
-# float -> int conversion; the property tests keep to |v| < 2^23, shifts without overflow,
-# non-negative right shifts and signed `invert` -- the bugs outside are pinned below.
-SAFE_INT = 1 << 23
 
 
 def _bit_model(op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -621,16 +635,14 @@ def _bit_operands(
     dt: np.dtype,
     shift: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Operands over the dtype's whole range; shift amounts 0 .. width-1 (bits shifted
+    out at the top are lost, right shifts of negative values are logical)."""
     bitsz = 8 * dt.itemsize
-    a = values(rng, shape, dt, limit=SAFE_INT)
+    a = values(rng, shape, dt)
     if op in ("left_shift", "right_shift"):
-        s = rng.integers(0, min(bitsz, 24), size=shape) if shift is None else np.full(shape, shift)
-        a = np.minimum(np.abs(a.astype(np.int64)), int(np.iinfo(dt).max))
-        if op == "left_shift":  # no bit shifted into or past the sign / top bit
-            top = (1 << (bitsz - (1 if dt.kind == "i" else 0))) - 1
-            a = np.minimum(a, np.minimum(top, SAFE_INT - 1) >> s)
-        return a.astype(dt), s.astype(dt)
-    return a, values(rng, shape, dt, limit=SAFE_INT)
+        s = rng.integers(0, bitsz, size=shape) if shift is None else np.full(shape, shift)
+        return a, s.astype(dt)
+    return a, values(rng, shape, dt)
 
 
 @SETTINGS
@@ -651,8 +663,7 @@ def test_tensor_tensor_bitwise(shape: tuple[int, int], dt: str, seed: int) -> No
 # 4.4 tensor_scalar
 # ===========================================================================
 
-# bypass with a reversed operand crashes: pinned in "Bugs"
-TS_OPS = [op for op in ALU if op not in GEN4_ALU and op != "bypass"]
+TS_OPS = [op for op in ALU if op not in GEN4_ALU]
 
 
 @st.composite
@@ -777,11 +788,8 @@ def test_tensor_scalar_bitwise(shape: tuple[int, int], dt: str, data: Any, seed:
             imm0 = data.draw(st.integers(0, 7), label=f"{op0} amount")
             inputs[f"x{i}"], _ = _bit_operands(rng, op0, shape, d, shift=imm0)
         else:
-            imm0 = data.draw(
-                st.integers(max(int(info.min), -SAFE_INT), min(int(info.max), SAFE_INT - 1)),
-                label=f"{op0} operand",
-            )
-            inputs[f"x{i}"] = values(rng, shape, d, limit=SAFE_INT)
+            imm0 = data.draw(st.integers(int(info.min), int(info.max)), label=f"{op0} operand")
+            inputs[f"x{i}"] = values(rng, shape, d)
         op1 = data.draw(st.sampled_from([None, "bitwise_and", "bitwise_xor"]), label="op1")
         imm1 = data.draw(st.integers(0, min(int(info.max), 255)), label="operand1")
         call = f"nisa.tensor_scalar(dst={{r}}, data=s_x{i}, op0=nl.{op0}, operand0=c{i}"
@@ -800,9 +808,9 @@ def test_tensor_scalar_bitwise(shape: tuple[int, int], dt: str, data: Any, seed:
 
 
 @SETTINGS
-@given(shape=shapes, dt=st.sampled_from(["int8", "int16", "int32"]), seed=seeds)
-def test_tensor_scalar_invert_signed(shape: tuple[int, int], dt: str, seed: int) -> None:
-    x = values(np.random.default_rng(seed), shape, DT[dt], limit=SAFE_INT)
+@given(shape=shapes, dt=st.sampled_from(BIT_DTYPES), seed=seeds)
+def test_tensor_scalar_invert(shape: tuple[int, int], dt: str, seed: int) -> None:
+    x = values(np.random.default_rng(seed), shape, DT[dt])
     lines = (
         load("x")
         + [
@@ -928,30 +936,6 @@ ACT: dict[str, Callable[[np.ndarray], np.ndarray]] = {
         np.isnan(x), x, np.where(x > 0, x, 0.0)
     ),  # activation: slope 0 (choice)
 }
-# Where the interpreter's float64 formula loses the result (pinned by the xfail tests in
-# "Bugs"): the property test compares only inside these domains.
-_NO_INF = {
-    "gelu",
-    "gelu_dx",
-    "gelu_apprx_tanh",
-    "gelu_apprx_sigmoid",
-    "gelu_apprx_sigmoid_dx",
-    "silu",
-    "silu_dx",
-    "mish",
-}
-_LOW = {"gelu": -6.5, "gelu_dx": -7.0, "gelu_apprx_tanh": -6.0}
-
-
-def act_domain(name: str, v: np.ndarray) -> np.ndarray:
-    ok = np.ones(v.shape, bool)
-    if name in _NO_INF:
-        ok &= ~np.isinf(v)
-    if name in _LOW:
-        ok &= ~(v < _LOW[name])
-    return ok
-
-
 def act_model(name: str, x: np.ndarray, scale: Any, bias: Any) -> tuple[np.ndarray, np.ndarray]:
     """float32 `v = data * scale + bias`, then the function in float64, rounded to float32."""
     with np.errstate(all="ignore"):
@@ -1022,10 +1006,9 @@ def test_activation_functions(
         multi(load(*inputs), calls, lambda i: "float32", "x.shape"), inputs, target="gen4", **consts
     )
     for name, out in zip(names, outs):
-        v, want = act_model(name, x, scale, bias)
-        keep = act_domain(name, v)
+        _, want = act_model(name, x, scale, bias)
         assert_close(
-            out[keep], want[keep], rtol=1e-5, atol=TINY, what=f"{name} bias={ops[0]} scale={ops[2]}"
+            out, want, rtol=1e-5, atol=TINY, what=f"{name} bias={ops[0]} scale={ops[2]}"
         )
 
 
@@ -1195,7 +1178,7 @@ def test_tensor_reduce_bitwise(
     layout: tuple[tuple[int, ...], tuple[int, ...]], dt: str, seed: int
 ) -> None:
     shape, axes = layout
-    x = values(np.random.default_rng(seed), shape, DT[dt], limit=SAFE_INT)
+    x = values(np.random.default_rng(seed), shape, DT[dt])
     dshape = reduce_dst_shape(shape, axes, False) if len(axes) < len(shape) - 1 else (shape[0], 1)
     ops = ["bitwise_and", "bitwise_or", "bitwise_xor"]
     calls = [f"nisa.tensor_reduce(dst={{r}}, op=nl.{op}, data=s_x, axis={axes})" for op in ops]
@@ -1686,7 +1669,7 @@ def test_tensor_partition_reduce(shape: tuple[int, int], dt: str, seed: int) -> 
 @SETTINGS
 @given(shape=shapes, dt=st.sampled_from(BIT_DTYPES), seed=seeds)
 def test_tensor_partition_reduce_bitwise(shape: tuple[int, int], dt: str, seed: int) -> None:
-    x = values(np.random.default_rng(seed), shape, DT[dt], limit=SAFE_INT)
+    x = values(np.random.default_rng(seed), shape, DT[dt])
     ops = ["bitwise_or", "bitwise_and"]
     calls = [f"nisa.tensor_partition_reduce(dst={{r}}, op=nl.{op}, data=s_x)" for op in ops]
     outs = run(multi(load("x"), calls, lambda i: dt, "(1, x.shape[1])"), {"x": x})
@@ -1714,11 +1697,9 @@ def test_tensor_copy_predicated(
 ) -> None:
     rng = np.random.default_rng(seed)
     d = DT[dt]
-    if dt == "float32":  # float32 is not converted at all: arbitrary bits survive
-        dst0, src = random_bits(rng, shape, d), random_bits(rng, shape, d)
-    else:  # NaN payloads / |int| > 2^24 of unselected elements: see the Bugs section
-        dst0 = values(rng, shape, d, limit=SAFE_INT, nonfinite=False)
-        src = values(rng, shape, d, limit=SAFE_INT, nonfinite=False)
+    # equal dtypes: selected elements are copied and the others kept, bit for bit (NaN
+    # payloads and integers beyond 2^24 included)
+    dst0, src = random_bits(rng, shape, d), random_bits(rng, shape, d)
     pick = rng.random(shape) < 0.5
     big = rng.integers(1, np.iinfo(DT[pdt]).max, size=shape, endpoint=True)
     pred = np.where(pick, np.where(rng.random(shape) < 0.5, 1, big), 0).astype(DT[pdt])
@@ -1742,10 +1723,11 @@ def test_tensor_copy_predicated(
     sel = (pred != 0) ^ reverse
     new = src if imm is None else to_dtype(np.full(shape, np.float32(imm)), d)
     want = np.where(sel, new, dst0)
-    if dt == "float32" and imm is None:
+    if imm is None:
         assert_bits(out, want)
     else:
-        assert_exact(out, want)
+        assert_bits(np.where(sel, 0, out).astype(d), np.where(sel, 0, dst0).astype(d))
+        assert_exact(out[sel], want[sel])
 
 
 # ===========================================================================
@@ -2169,7 +2151,8 @@ def test_dma_transpose(dims: tuple[int, ...], dt: str, from_sbuf: bool, seed: in
 
 
 # ===========================================================================
-# Bugs (xfail, strict): each is a minimal reproduction
+# Regressions: minimal reproductions of interpreter bugs these tests found (each
+# message says what was wrong; all fixed)
 # ===========================================================================
 
 TT_INT = (
@@ -2188,58 +2171,38 @@ def _tt_int(op: str, a: list[int], b: list[int], dt: str) -> np.ndarray:
     return out[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: bitwise tensor_tensor reads int32 operands as float32 and writes the result through "
-        "float32 (machine.py rule_tensor_tensor/_bitwise), so bits above 2^24 are lost: "
-        "0x7FFFFFFF & 0x12345679 gives 0 instead of 0x12345679 (nki.md §7.2/§8.1: raw bits)"
-    ),
-)
-def test_bug_bitwise_ops_lose_bits_of_large_int32() -> None:
+# was: bitwise tensor_tensor reads int32 operands as float32 and writes the result
+# through float32 (machine.py rule_tensor_tensor/_bitwise), so bits above 2^24 are lost:
+# 0x7FFFFFFF & 0x12345679 gives 0 instead of 0x12345679 (nki.md §7.2/§8.1: raw bits)
+def test_regression_bitwise_ops_lose_bits_of_large_int32() -> None:
     a, b = [0x7FFFFFFF, 16777217, 0x40000001], [0x12345679, 16777217, 2]
     np.testing.assert_array_equal(_tt_int("bitwise_and", a, b, "int32"), np.array(a) & np.array(b))
     np.testing.assert_array_equal(_tt_int("bitwise_or", a, b, "int32"), np.array(a) | np.array(b))
     np.testing.assert_array_equal(_tt_int("bitwise_xor", a, b, "int32"), np.array(a) ^ np.array(b))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: left_shift saturates instead of shifting bits out: int32 1<<31 gives 2147483647 "
-        "(not -2147483648), uint8 200<<1 gives 255 (not 144); the result goes through the "
-        "saturating float->int write (nki.md §8.1: bitvec ops on raw bits)"
-    ),
-)
-def test_bug_left_shift_saturates() -> None:
+# was: left_shift saturates instead of shifting bits out: int32 1<<31 gives 2147483647
+# (not -2147483648), uint8 200<<1 gives 255 (not 144); the result goes through the
+# saturating float->int write (nki.md §8.1: bitvec ops on raw bits)
+def test_regression_left_shift_saturates() -> None:
     np.testing.assert_array_equal(
         _tt_int("left_shift", [1, 3], [31, 30], "int32"), np.array([-(2**31), -(2**30)], np.int32)
     )
     np.testing.assert_array_equal(_tt_int("left_shift", [200, 129], [1, 1], "uint8"), [144, 2])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: right_shift is arithmetic on negative values (-8 >> 1 = -4); nki.md §8.1 says "
-        "`right_shift` is a logical shift right (arithmetic shift right is not supported): "
-        "-8 >> 1 on int32 is 0x7FFFFFFC"
-    ),
-)
-def test_bug_right_shift_is_arithmetic() -> None:
+# was: right_shift is arithmetic on negative values (-8 >> 1 = -4); nki.md §8.1 says
+# `right_shift` is a logical shift right (arithmetic shift right is not supported): -8
+# >> 1 on int32 is 0x7FFFFFFC
+def test_regression_right_shift_is_arithmetic() -> None:
     np.testing.assert_array_equal(
         _tt_int("right_shift", [-8, -1], [1, 28], "int32"), np.array([0x7FFFFFFC, 0xF], np.int32)
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: invert on unsigned integers saturates the negative int64 complement to 0: "
-        "uint8 ~5 gives 0 instead of 250 (bitvec NOT on raw bits, nki.md §8.1)"
-    ),
-)
-def test_bug_invert_of_unsigned_is_zero() -> None:
+# was: invert on unsigned integers saturates the negative int64 complement to 0: uint8
+# ~5 gives 0 instead of 250 (bitvec NOT on raw bits, nki.md §8.1)
+def test_regression_invert_of_unsigned_is_zero() -> None:
     x = np.array([[5, 0, 128]], np.uint8)
     lines = (
         load("x")
@@ -2253,14 +2216,9 @@ def test_bug_invert_of_unsigned_is_zero() -> None:
     np.testing.assert_array_equal(out, ~x)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: bitwise tensor_reduce / tensor_partition_reduce go through float32 too: "
-        "OR of int32 [0x40000001, 2] gives 0x40000000 instead of 0x40000003"
-    ),
-)
-def test_bug_bitwise_reductions_lose_bits_of_large_int32() -> None:
+# was: bitwise tensor_reduce / tensor_partition_reduce go through float32 too: OR of
+# int32 [0x40000001, 2] gives 0x40000000 instead of 0x40000003
+def test_regression_bitwise_reductions_lose_bits_of_large_int32() -> None:
     x = np.array([[0x40000001, 2]], np.int32)
     lines = (
         load("x")
@@ -2285,68 +2243,60 @@ def test_bug_bitwise_reductions_lose_bits_of_large_int32() -> None:
     assert out[0, 0] == 0x40000003
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason=(
-        "BUG: tensor_reduce with op=subtract / logical_and / logical_or / logical_xor (reduction "
-        "operators per nki.md §8.1) passes the verifier but crashes the interpreter with a raw "
-        "KeyError (machine.py REDUCE has no entry); it should be rejected with a diagnostic or run"
-    ),
-)
-def test_bug_tensor_reduce_with_other_reduction_ops_crashes() -> None:
-    x = np.array([[1, 0, 3]], np.float32)
-    for op in ("subtract", "logical_and", "logical_or", "logical_xor"):
+# was: tensor_reduce with op=subtract / logical_and / logical_or / logical_xor
+# (reduction operators per nki.md §8.1) passes the verifier but crashes the interpreter
+# with a raw KeyError (machine.py REDUCE has no entry); it should be rejected with a
+# diagnostic or run
+# now: a left fold from the first element (semantics §4.9): subtract x0 - x1 - ...,
+# logicals 1.0/0.0 over "≠ 0"
+def test_regression_tensor_reduce_with_other_reduction_ops_crashes() -> None:
+    x = np.array([[1, 0, 3], [4, 2, 1], [0, 0, 0]], np.float32)
+    want = {
+        "subtract": x[:, 0] - x[:, 1] - x[:, 2],
+        "logical_and": np.all(x != 0, axis=1),
+        "logical_or": np.any(x != 0, axis=1),
+        "logical_xor": np.count_nonzero(x, axis=1) % 2 == 1,
+    }
+    for op, w in want.items():
         lines = (
             load("x")
             + [
-                "r = nl.ndarray((1, 1), dtype=nl.float32, buffer=nl.sbuf)",
+                "r = nl.ndarray((3, 1), dtype=nl.float32, buffer=nl.sbuf)",
                 f"nisa.tensor_reduce(dst=r, op=nl.{op}, data=s_x, axis=1)",
             ]
             + store("r")
         )
-        try:
-            run(lines, {"x": x})
-        except KlrError:
-            pass  # rejected with a diagnostic: fine
+        (out,) = run(lines, {"x": x})
+        np.testing.assert_array_equal(out[:, 0], w.astype(np.float32), err_msg=op)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason=(
-        "BUG: select_reduce with reduce_op=subtract crashes with a raw KeyError at run time "
-        "(IDENTITY has subtract, REDUCE does not)"
-    ),
-)
-def test_bug_select_reduce_subtract_crashes() -> None:
+# was: select_reduce with reduce_op=subtract crashes with a raw KeyError at run time
+# (IDENTITY has subtract, REDUCE does not)
+def test_regression_select_reduce_subtract_crashes() -> None:
     x = np.array([[1, 2]], np.float32)
     pr = np.array([[1, 1]], np.uint8)
     lines = (
         load("x", "p")
         + [
             "y = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.sbuf)",
+            "r = nl.ndarray((1, 1), dtype=nl.float32, buffer=nl.sbuf)",
             "nisa.select_reduce(dst=y, predicate=s_p, on_true=s_x, on_false=0.0, "
             "reduce_cmd=nisa.reduce_cmd.reset_reduce, reduce_op=nl.subtract)",
+            "nisa.select_reduce(dst=y, predicate=s_p, on_true=s_x, on_false=0.0, reduce_res=r, "
+            "reduce_cmd=nisa.reduce_cmd.reduce, reduce_op=nl.subtract)",
         ]
-        + store("y")
+        + store("y", "r")
     )
-    try:
-        run(lines, {"x": x, "p": pr})
-    except KlrError:
-        pass
+    # now: the accumulator starts at subtract's identity 0 and subtracts every value
+    y, r = run(lines, {"x": x, "p": pr})
+    np.testing.assert_array_equal(y, x)
+    assert r[0, 0] == -6.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason=(
-        "BUG: tensor_scalar with op1=bypass, reverse1=True crashes with a raw ValueError "
-        "('cannot reshape array of size P into shape (P,F)'): the reversed bypass yields the "
-        "(P,1) / immediate operand without broadcasting it over the free dims"
-    ),
-)
-def test_bug_tensor_scalar_reversed_bypass_crashes() -> None:
+# was: tensor_scalar with op1=bypass, reverse1=True crashes with a raw ValueError
+# ('cannot reshape array of size P into shape (P,F)'): the reversed bypass yields the
+# (P,1) / immediate operand without broadcasting it over the free dims
+def test_regression_tensor_scalar_reversed_bypass_crashes() -> None:
     x = np.array([[1, 2, 3], [3, 4, 5]], np.float32)
     v = np.array([[10], [20]], np.float32)
     for src in ("s_v", "5.0"):
@@ -2360,21 +2310,15 @@ def test_bug_tensor_scalar_reversed_bypass_crashes() -> None:
             + store("r")
         )
         (out,) = run(lines, {"x": x, "v": v})
-        # semantics.md does not say which input a reversed bypass passes: accept either
-        bcast = np.broadcast_to(v if src == "s_v" else np.float32(5.0), x.shape)
-        assert np.array_equal(out, x + 1) or np.array_equal(out, bcast), out
+        # now: a bypass stage passes its data through, reversed or not (semantics §4.4)
+        np.testing.assert_array_equal(out, x + 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: memset rounds its value to float32 before converting it to the destination "
-        "(machine.py rule_memset: np.float32(value)), so memset(int32 tile, 16777217) writes "
-        "16777216 and 123456789 writes 123456792; semantics §4.10 says v is converted to dst's "
-        "dtype, and nki.md §9.3 requires an int literal for int tensors"
-    ),
-)
-def test_bug_memset_of_large_int32_goes_through_float32() -> None:
+# was: memset rounds its value to float32 before converting it to the destination
+# (machine.py rule_memset: np.float32(value)), so memset(int32 tile, 16777217) writes
+# 16777216 and 123456789 writes 123456792; semantics §4.10 says v is converted to dst's
+# dtype, and nki.md §9.3 requires an int literal for int tensors
+def test_regression_memset_of_large_int32_goes_through_float32() -> None:
     lines = [
         "t = nl.ndarray((1, 2), dtype=nl.int32, buffer=nl.sbuf)",
         "nisa.memset(dst=t, value=v)",
@@ -2384,15 +2328,10 @@ def test_bug_memset_of_large_int32_goes_through_float32() -> None:
         np.testing.assert_array_equal(out, [[v, v]])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: bool_ tiles are stored as uint8 and writes saturate to 0..255, so a bool_ tile can "
-        "hold 5 or 7 (memset(bool_, 5.0); tensor_copy of 7.0 into bool_); nki.md §7.1 defines "
-        "bool_ as 0/1 in a byte and semantics §3 saturates to the type's range"
-    ),
-)
-def test_bug_bool_tiles_hold_values_other_than_0_and_1() -> None:
+# was: bool_ tiles are stored as uint8 and writes saturate to 0..255, so a bool_ tile
+# can hold 5 or 7 (memset(bool_, 5.0); tensor_copy of 7.0 into bool_); nki.md §7.1
+# defines bool_ as 0/1 in a byte and semantics §3 saturates to the type's range
+def test_regression_bool_tiles_hold_values_other_than_0_and_1() -> None:
     lines = [
         "t = nl.ndarray((1, 2), dtype=nl.bool_, buffer=nl.sbuf)",
         "nisa.memset(dst=t, value=5.0)",
@@ -2412,16 +2351,11 @@ def test_bug_bool_tiles_hold_values_other_than_0_and_1() -> None:
     np.testing.assert_array_equal(out, [[1, 0, 1, 1]])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: tensor_copy_predicated rewrites the unselected elements through float32 "
-        "(machine.py converts `where(pred, src, cur)`), so they do not 'keep their value' "
-        "(docs/semantics.md §4.16): int32 16777217 becomes 16777216, bfloat16 NaN payload "
-        "0x7FC1 becomes 0x7FC0"
-    ),
-)
-def test_bug_tensor_copy_predicated_changes_unselected_elements() -> None:
+# was: tensor_copy_predicated rewrites the unselected elements through float32
+# (machine.py converts `where(pred, src, cur)`), so they do not 'keep their value'
+# (docs/semantics.md §4.16): int32 16777217 becomes 16777216, bfloat16 NaN payload
+# 0x7FC1 becomes 0x7FC0
+def test_regression_tensor_copy_predicated_changes_unselected_elements() -> None:
     d = np.array([[16777217, 16777219, 5]], np.int32)
     s = np.zeros_like(d)
     pr = np.zeros(d.shape, np.uint8)
@@ -2437,16 +2371,11 @@ def test_bug_tensor_copy_predicated_changes_unselected_elements() -> None:
     assert_bits(out, d, "bfloat16 unselected NaN payloads")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (interpreter vs docs/semantics.md §4.6): `load_reduce` resets the Scalar accumulator "
-        "to 0 before adding (machine.py _accumulate), but §4.6 says only reset/reset_reduce set it "
-        "to 0 and load_reduce adds Σ y: after reset_reduce of [1,2,3] a load_reduce of [1,2,3] "
-        "reads 6, not 12"
-    ),
-)
-def test_bug_activation_load_reduce_resets_the_accumulator() -> None:
+# was (interpreter vs docs/semantics.md §4.6): `load_reduce` resets the Scalar
+# accumulator to 0 before adding (machine.py _accumulate), but §4.6 says only
+# reset/reset_reduce set it to 0 and load_reduce adds Σ y: after reset_reduce of [1,2,3]
+# a load_reduce of [1,2,3] reads 6, not 12
+def test_regression_activation_load_reduce_resets_the_accumulator() -> None:
     x = np.array([[1, 2, 3], [4, 5, 6]], np.float32)
     lines = (
         load("x")
@@ -2463,15 +2392,10 @@ def test_bug_activation_load_reduce_resets_the_accumulator() -> None:
     np.testing.assert_array_equal(out[:, 0], [12, 30])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (interpreter vs docs/semantics.md §4.18/§4.6): select_reduce `load_reduce` with "
-        "reduce_op=maximum restarts the Vector accumulator from 0, so the max of negative values "
-        "reads 0 instead of folding into the accumulator (max(-1, max(-3, -2)) = -1)"
-    ),
-)
-def test_bug_select_reduce_load_reduce_resets_the_accumulator() -> None:
+# was (interpreter vs docs/semantics.md §4.18/§4.6): select_reduce `load_reduce` with
+# reduce_op=maximum restarts the Vector accumulator from 0, so the max of negative
+# values reads 0 instead of folding into the accumulator (max(-1, max(-3, -2)) = -1)
+def test_regression_select_reduce_load_reduce_resets_the_accumulator() -> None:
     x1 = np.array([[-1.0, -5.0]], np.float32)
     x2 = np.array([[-3.0, -2.0]], np.float32)
     pr = np.ones((1, 2), np.uint8)
@@ -2491,17 +2415,12 @@ def test_bug_select_reduce_load_reduce_resets_the_accumulator() -> None:
     assert out[0, 0] == -1.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: gelu, gelu_dx and gelu_apprx_tanh lose precision for negative inputs below about "
-        "-6.9, -7.5 and -6.2: the float64 formulas 0.5x(1+erf(x/√2)) and 0.5x(1+tanh(u)) cancel "
-        "(1+erf -> 0). gelu(-8) = -4.885e-15 (want -4.977e-15), gelu(-10) = -0.0 (want -7.7e-23), "
-        "gelu_apprx_tanh(-8) = -0.0 (want -3.1e-21), gelu_dx(-9) = -9.25e-18 (want -9.14e-18); "
-        "semantics §4.6 promises the mathematical definition rounded to float32"
-    ),
-)
-def test_bug_gelu_family_cancels_for_negative_inputs() -> None:
+# was: gelu, gelu_dx and gelu_apprx_tanh lose precision for negative inputs below about
+# -6.9, -7.5 and -6.2: the float64 formulas 0.5x(1+erf(x/√2)) and 0.5x(1+tanh(u)) cancel
+# (1+erf -> 0). gelu(-8) = -4.885e-15 (want -4.977e-15), gelu(-10) = -0.0 (want
+# -7.7e-23), gelu_apprx_tanh(-8) = -0.0 (want -3.1e-21), gelu_dx(-9) = -9.25e-18 (want
+# -9.14e-18); semantics §4.6 promises the mathematical definition rounded to float32
+def test_regression_gelu_family_cancels_for_negative_inputs() -> None:
     wrong = []
     for name, x in (("gelu", -8.0), ("gelu", -10.0), ("gelu_apprx_tanh", -8.0), ("gelu_dx", -9.0)):
         data = np.array([[x]], np.float32)
@@ -2517,15 +2436,11 @@ def test_bug_gelu_family_cancels_for_negative_inputs() -> None:
     assert not wrong, wrong
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: activation functions evaluate inf*0 at ±inf and return NaN where the function has a "
-        "limit: silu, mish, gelu, gelu_apprx_tanh, gelu_apprx_sigmoid, silu_dx, gelu_dx, "
-        "gelu_apprx_sigmoid_dx at -inf are 0; silu_dx, gelu_dx, gelu_apprx_sigmoid_dx at +inf are 1"
-    ),
-)
-def test_bug_activation_at_infinity_is_nan() -> None:
+# was: activation functions evaluate inf*0 at ±inf and return NaN where the function has
+# a limit: silu, mish, gelu, gelu_apprx_tanh, gelu_apprx_sigmoid, silu_dx, gelu_dx,
+# gelu_apprx_sigmoid_dx at -inf are 0; silu_dx, gelu_dx, gelu_apprx_sigmoid_dx at +inf
+# are 1
+def test_regression_activation_at_infinity_is_nan() -> None:
     cases = [
         ("silu", -np.inf, 0.0),
         ("mish", -np.inf, 0.0),
@@ -2550,16 +2465,11 @@ def test_bug_activation_at_infinity_is_nan() -> None:
     assert not wrong, wrong
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: nc_matmul ignores is_transpose: nki.md §9.1 defines it as a bit-exact, NaN/Inf-safe "
-        "transpose (v3+), but the interpreter multiplies by the identity in float32, so inf in "
-        "the stationary tile turns its whole output row into NaN and -0.0 becomes +0.0 "
-        "(docs/semantics.md §4.7 does not define is_transpose at all)"
-    ),
-)
-def test_bug_nc_matmul_is_transpose_is_not_bit_exact() -> None:
+# was: nc_matmul ignores is_transpose: nki.md §9.1 defines it as a bit-exact, NaN/Inf-
+# safe transpose (v3+), but the interpreter multiplies by the identity in float32, so
+# inf in the stationary tile turns its whole output row into NaN and -0.0 becomes +0.0
+# (docs/semantics.md §4.7 does not define is_transpose at all)
+def test_regression_nc_matmul_is_transpose_is_not_bit_exact() -> None:
     a = np.array([[np.inf, 1.0], [np.nan, -0.0]], np.float32)
     b = np.eye(2, dtype=np.float32)
     lines = load("a", "b") + [
@@ -2570,16 +2480,11 @@ def test_bug_nc_matmul_is_transpose_is_not_bit_exact() -> None:
     assert_bits(out, np.ascontiguousarray(a.T))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG/inconsistency: klr/interp/dtypes.py says the tfloat32 mantissa truncation 'is applied "
-        "by the matmul rule', and nki.md §7.1 says TensorE consumes tf32 with a 10-bit mantissa, "
-        "but rule_nc_matmul multiplies full float32 values: (1 + 2^-20) x 1 gives 1 + 2^-20, not 1 "
-        "(docs/semantics.md §4.7 is silent on tf32)"
-    ),
-)
-def test_bug_tfloat32_matmul_inputs_keep_23_bits() -> None:
+# was: klr/interp/dtypes.py says the tfloat32 mantissa truncation 'is applied by the
+# matmul rule', and nki.md §7.1 says TensorE consumes tf32 with a 10-bit mantissa, but
+# rule_nc_matmul multiplies full float32 values: (1 + 2^-20) x 1 gives 1 + 2^-20, not 1
+# (docs/semantics.md §4.7 is silent on tf32)
+def test_regression_tfloat32_matmul_inputs_keep_23_bits() -> None:
     a = np.array([[1 + 2.0**-20]], np.float32)
     b = np.array([[1.0]], np.float32)
     lines = [
