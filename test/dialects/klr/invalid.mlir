@@ -224,7 +224,7 @@ klr.kernel "k" target "gen3" args [] {
   klr.nc_matmul %d, %s, %m : !klr.tensor<128x1024xfloat32, psum>, !klr.tensor<128x128xfloat32, sbuf>, !klr.tensor<128x1024xfloat32, sbuf>
   klr.return
 }
-// CHECK: klr.nc_matmul: moving free size 1024 exceeds 512 on gen3
+// CHECK: klr.nc_matmul: the result needs 4096 bytes per partition; one matmul writes at most 2048 on gen3 (1 PSUM bank(s))
 
 // -----
 
@@ -448,7 +448,8 @@ klr.kernel "k" target "gen2" args [] {
 
 klr.kernel "k" target "gen3" args [] {
   %p = klr.alloc "p" : !klr.tensor<128x4xfloat32, psum>
-  klr.tensor_tensor power %p, %p, %p : !klr.tensor<128x4xfloat32, psum>, !klr.tensor<128x4xfloat32, psum>, !klr.tensor<128x4xfloat32, psum>
+  %s = klr.alloc "s" : !klr.tensor<128x4xfloat32, sbuf>
+  klr.tensor_tensor power %p, %s, %s : !klr.tensor<128x4xfloat32, psum>, !klr.tensor<128x4xfloat32, sbuf>, !klr.tensor<128x4xfloat32, sbuf>
   klr.return
 }
 // CHECK: klr.tensor_tensor: power runs on GpSimd, which cannot access PSUM ('dst')
@@ -511,3 +512,66 @@ klr.kernel "k" target "gen3" args [] {
   klr.return
 }
 // CHECK: klr.local_gather: index must be uint16
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xfloat32, sbuf>
+  klr.tensor_scalar_reduce %d, %d, add imm 1.0 reduce bitwise_or : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_scalar_reduce: reduce_op must be add, subtract, multiply, maximum or minimum, not 'bitwise_or'
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xfloat32, sbuf>
+  klr.tensor_scalar_reduce %d, %d, add reduce add : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_scalar_reduce: operand0 is a (P, 1) tensor or an immediate
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xint32, sbuf>
+  klr.tensor_scalar_cumulative %d, %d, add imm 0.0 then add : !klr.tensor<128x8xint32, sbuf>, !klr.tensor<128x8xint32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_scalar_cumulative: 'dst' cannot be int32/uint32 (nki.md §9.3)
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xfloat32, sbuf>
+  klr.tensor_scalar_cumulative %d, %d, add imm 0.0 then add cmd load_reduce : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.tensor_scalar_cumulative: load_reduce starts from imm1, which is missing
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xfloat32, sbuf>
+  klr.exponential %d, %d : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.exponential: the instruction does not exist on gen3
+
+// -----
+
+klr.kernel "k" target "gen4" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xfloat32, sbuf>
+  klr.activate2 exp %d, %d, multiply then add imm 1.0 : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.activate2: imm0 is a (P, 1) tensor or an immediate
+
+// -----
+
+klr.kernel "k" target "gen4" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xfloat32, sbuf>
+  klr.activate2 exp %d, %d, bypass then bypass reduce multiply cmd reset_reduce : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.activate2: reduce_op must be add, maximum, minimum, abs_max or abs_min
