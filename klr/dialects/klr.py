@@ -168,6 +168,24 @@ BITVEC_ALU_OPS = frozenset(
         AluOp.RIGHT_SHIFT,
     }
 )
+# reduction operators of tensor_scalar_reduce / tensor_scalar_cumulative (nki.md §9.3)
+TENSOR_SCALAR_REDUCE_OPS = frozenset(
+    {AluOp.ADD, AluOp.SUBTRACT, AluOp.MULTIPLY, AluOp.MAXIMUM, AluOp.MINIMUM}
+)
+# activate2's allowed (op0, op1) pairs and reduce operators (nki.md §9.2)
+ACTIVATE2_STAGES = frozenset(
+    {
+        (AluOp.MULTIPLY, AluOp.ADD),
+        (AluOp.MULTIPLY, AluOp.SUBTRACT),
+        (AluOp.MULTIPLY, AluOp.BYPASS),
+        (AluOp.ADD, AluOp.BYPASS),
+        (AluOp.SUBTRACT, AluOp.BYPASS),
+        (AluOp.BYPASS, AluOp.BYPASS),
+    }
+)
+ACTIVATE2_REDUCE_OPS = frozenset(
+    {AluOp.ADD, AluOp.MAXIMUM, AluOp.MINIMUM, AluOp.ABS_MAX, AluOp.ABS_MIN}
+)
 
 
 class ActFunc(StrEnum):
@@ -1398,6 +1416,197 @@ class TensorTensorScanOp(InstructionOp):
 
 
 @irdl_op_definition
+class TensorScalarReduceOp(InstructionOp):
+    """`dst = op0(data, operand0)`, folded with `reduce_op` into the Vector accumulators.
+
+    `klr.tensor_scalar_reduce %dst, %data, multiply imm 2.0 reduce add cmd reset_reduce
+    into %r` (nki.md §9.3): `reset_reduce` starts from the operator's identity, `reduce`
+    continues, `load_reduce` starts from `init`; `into r` reads the accumulator
+    (`negated`: its negation, the accumulator unchanged).
+    """
+
+    name = "klr.tensor_scalar_reduce"
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    operand0 = opt_operand_def(TensorType)
+    imm0 = opt_prop_def(FloatAttr)
+    op0 = prop_def(AluOpAttr)
+    reduce_op = prop_def(AluOpAttr)
+    reduce_cmd = prop_def(ReduceCmdAttr, ReduceCmdAttr(ReduceCmd.RESET_REDUCE))
+    reduce_init = opt_prop_def(FloatAttr)
+    reduce_res = opt_operand_def(TensorType)
+    reduce_res_negate = opt_prop_def(UnitAttr)
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$dst `,` $data `,` $op0 ($operand0^)? (`imm` $imm0^)? `reduce` $reduce_op "
+        "(`cmd` $reduce_cmd^)? (`init` $reduce_init^)? (`into` $reduce_res^)? "
+        "(`negated` $reduce_res_negate^)? attr-dict `:` type($dst) `,` type($data) "
+        "(`operand` type($operand0)^)? (`into` type($reduce_res)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data", "operand0", "reduce_res")
+        _same_partitions_and_free(self, "dst", "data")
+        dst = tensor_type(self.dst)
+        _vector_operand(self, "operand0", dst)
+        _vector_operand(self, "reduce_res", dst)
+        if (self.operand0 is None) == (self.imm0 is None) and self.op0.data not in UNARY_ALU_OPS:
+            raise VerifyException(f"{self.name}: operand0 is a (P, 1) tensor or an immediate")
+        if self.reduce_op.data not in TENSOR_SCALAR_REDUCE_OPS:
+            raise VerifyException(
+                f"{self.name}: reduce_op must be add, subtract, multiply, maximum or minimum, "
+                f"not '{self.reduce_op.data.value}'"
+            )
+        if self.op0.data in BITVEC_ALU_OPS:
+            raise VerifyException(f"{self.name}: op0 must be an arithmetic operator")
+
+
+@irdl_op_definition
+class TensorScalarCumulativeOp(InstructionOp):
+    """A running scan along the free elements with the Vector accumulator (nki.md §9.3).
+
+    `klr.tensor_scalar_cumulative %dst, %src, add imm 0.0 then add cmd reset_reduce`:
+    per partition `reg = op1(op0(src[i], imm0), reg)`, `dst[i] = reg`; `reg` starts at
+    op1's identity (`reset_reduce`), continues (`reduce`) or is `imm1` (`load_reduce`).
+    """
+
+    name = "klr.tensor_scalar_cumulative"
+    dst = operand_def(TensorType)
+    src = operand_def(TensorType)
+    operand0 = opt_operand_def(TensorType)
+    imm0 = opt_prop_def(FloatAttr)
+    operand1 = opt_operand_def(TensorType)
+    imm1 = opt_prop_def(FloatAttr)
+    op0 = prop_def(AluOpAttr)
+    op1 = prop_def(AluOpAttr)
+    reduce_cmd = prop_def(ReduceCmdAttr, ReduceCmdAttr(ReduceCmd.RESET_REDUCE))
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$dst `,` $src `,` $op0 ($operand0^)? (`imm` $imm0^)? `then` $op1 "
+        "(`init` $operand1^)? (`init_imm` $imm1^)? (`cmd` $reduce_cmd^)? attr-dict "
+        "`:` type($dst) `,` type($src) (`operand` type($operand0)^)? (`init` type($operand1)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "src", "operand0", "operand1")
+        _same_partitions_and_free(self, "dst", "src")
+        dst = tensor_type(self.dst)
+        _vector_operand(self, "operand0", dst)
+        _vector_operand(self, "operand1", dst)
+        if (self.operand0 is None) == (self.imm0 is None):
+            raise VerifyException(f"{self.name}: imm0 is a (P, 1) tensor or an immediate")
+        if self.operand1 is not None and self.imm1 is not None:
+            raise VerifyException(f"{self.name}: imm1 is a (P, 1) tensor or an immediate")
+        if self.reduce_cmd.data == ReduceCmd.LOAD_REDUCE and (
+            self.operand1 is None and self.imm1 is None
+        ):
+            raise VerifyException(f"{self.name}: load_reduce starts from imm1, which is missing")
+        if self.op1.data not in TENSOR_SCALAR_REDUCE_OPS:
+            raise VerifyException(
+                f"{self.name}: op1 must be add, subtract, multiply, maximum or minimum, "
+                f"not '{self.op1.data.value}'"
+            )
+        if self.op0.data in BITVEC_ALU_OPS:
+            raise VerifyException(f"{self.name}: op0 must be an arithmetic operator")
+        for name in ("dst", "src"):
+            if tensor_type(getattr(self, name)).element in (Dtype.INT32, Dtype.UINT32):
+                raise VerifyException(f"{self.name}: '{name}' cannot be int32/uint32 (nki.md §9.3)")
+
+
+@irdl_op_definition
+class ExponentialOp(InstructionOp):
+    """`dst = exp(src - max_value)`, optionally summed into the Vector accumulator (v4).
+
+    `klr.exponential %dst, %src max %m cmd reset_reduce into %r` (nki.md §9.3): the
+    accumulator starts at 0 (`reset_reduce`), continues (`reduce`) or starts at `init`
+    (`load_reduce`), and adds every element of the result.
+    """
+
+    name = "klr.exponential"
+    dst = operand_def(TensorType)
+    src = operand_def(TensorType)
+    max_value = opt_operand_def(TensorType)
+    max_imm = opt_prop_def(FloatAttr)
+    reduce_cmd = prop_def(ReduceCmdAttr, ReduceCmdAttr(ReduceCmd.IDLE))
+    reduce_init = opt_prop_def(FloatAttr)
+    reduce_res = opt_operand_def(TensorType)
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$dst `,` $src (`max` $max_value^)? (`max_imm` $max_imm^)? (`cmd` $reduce_cmd^)? "
+        "(`init` $reduce_init^)? (`into` $reduce_res^)? attr-dict `:` type($dst) `,` "
+        "type($src) (`max` type($max_value)^)? (`into` type($reduce_res)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "src", "max_value", "reduce_res")
+        _same_partitions_and_free(self, "dst", "src")
+        dst = tensor_type(self.dst)
+        _vector_operand(self, "max_value", dst)
+        _vector_operand(self, "reduce_res", dst)
+        if self.max_value is not None and self.max_imm is not None:
+            raise VerifyException(f"{self.name}: max_value is a (P, 1) tensor or an immediate")
+
+
+@irdl_op_definition
+class Activate2Op(InstructionOp):
+    """Two ALU stages, then an activation function, with optional accumulation (v4).
+
+    `klr.activate2 relu %dst, %data, multiply imm 2.0 then add imm 1.0` (nki.md §9.2):
+    `v = data`; a stage that is not `bypass` applies its operator with its operand
+    (`reverse`: operands swapped); `dst = op(v)` (`prelu`'s slope is `relu_param`); the
+    Scalar accumulator folds `dst` with `reduce_op` under `reduce_cmd`.
+    """
+
+    name = "klr.activate2"
+    op = prop_def(ActFuncAttr)
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    operand0 = opt_operand_def(TensorType)
+    imm0 = opt_prop_def(FloatAttr)
+    operand1 = opt_operand_def(TensorType)
+    imm1 = opt_prop_def(FloatAttr)
+    op0 = prop_def(AluOpAttr)
+    op1 = prop_def(AluOpAttr)
+    reverse0 = opt_prop_def(UnitAttr)
+    reverse1 = opt_prop_def(UnitAttr)
+    relu_param = prop_def(FloatAttr, FloatAttr(0.0))
+    reduce_op = opt_prop_def(AluOpAttr)
+    reduce_cmd = prop_def(ReduceCmdAttr, ReduceCmdAttr(ReduceCmd.IDLE))
+    reduce_res = opt_operand_def(TensorType)
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$op $dst `,` $data `,` $op0 ($operand0^)? (`imm` $imm0^)? (`reverse` $reverse0^)? "
+        "`then` $op1 ($operand1^)? (`imm` $imm1^)? (`reverse` $reverse1^)? "
+        "(`relu_param` $relu_param^)? (`reduce` $reduce_op^)? (`cmd` $reduce_cmd^)? "
+        "(`into` $reduce_res^)? attr-dict `:` type($dst) `,` type($data) "
+        "(`operand0` type($operand0)^)? (`operand1` type($operand1)^)? "
+        "(`into` type($reduce_res)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data", "operand0", "operand1", "reduce_res")
+        _same_partitions_and_free(self, "dst", "data")
+        dst = tensor_type(self.dst)
+        for name in ("operand0", "operand1", "reduce_res"):
+            _vector_operand(self, name, dst)
+        pair = (self.op0.data, self.op1.data)
+        if pair not in ACTIVATE2_STAGES:
+            raise VerifyException(
+                f"{self.name}: (op0, op1) = ({pair[0].value}, {pair[1].value}) is not one of "
+                "(multiply, add), (multiply, subtract), (multiply, bypass), (add, bypass), "
+                "(subtract, bypass), (bypass, bypass)"
+            )
+        for alu, t, i, n in ((self.op0.data, self.operand0, self.imm0, "imm0"),
+                             (self.op1.data, self.operand1, self.imm1, "imm1")):
+            if alu != AluOp.BYPASS and (t is None) == (i is None):
+                raise VerifyException(f"{self.name}: {n} is a (P, 1) tensor or an immediate")
+        if self.reduce_op is not None and self.reduce_op.data not in ACTIVATE2_REDUCE_OPS:
+            raise VerifyException(
+                f"{self.name}: reduce_op must be add, maximum, minimum, abs_max or abs_min"
+            )
+
+
+@irdl_op_definition
 class SelectReduceOp(InstructionOp):
     """`dst = where(pred xor reverse, on_true, on_false)` with optional max-accumulation (nki.md §9.3)."""
 
@@ -1759,6 +1968,10 @@ Klr = Dialect(
         TensorCopyPredicatedOp,
         TensorTensorScanOp,
         SelectReduceOp,
+        TensorScalarReduceOp,
+        TensorScalarCumulativeOp,
+        ExponentialOp,
+        Activate2Op,
         Max8Op,
         NcFindIndex8Op,
         DmaTransposeOp,

@@ -570,6 +570,13 @@ REDUCE: dict[k.AluOp, Callable[..., np.ndarray]] = {
         _i64(x), axis=axis, keepdims=keepdims
     ),
     k.AluOp.AVERAGE: np.mean,
+    # the signed value of largest / smallest magnitude (first on ties)
+    k.AluOp.ABS_MAX: _folded(
+        lambda y: np.take_along_axis(y, np.argmax(np.abs(y), axis=-1)[..., None], -1)[..., 0]
+    ),
+    k.AluOp.ABS_MIN: _folded(
+        lambda y: np.take_along_axis(y, np.argmin(np.abs(y), axis=-1)[..., None], -1)[..., 0]
+    ),
 }
 # the value an accumulator `reset` sets (nki.md §9.3); others reset to 0
 IDENTITY: dict[k.AluOp, float] = {
@@ -579,6 +586,7 @@ IDENTITY: dict[k.AluOp, float] = {
     k.AluOp.MAXIMUM: -np.inf,
     k.AluOp.MINIMUM: np.inf,
     k.AluOp.LOGICAL_AND: 1.0,
+    k.AluOp.ABS_MIN: np.inf,
 }
 
 
@@ -2186,6 +2194,127 @@ def rule_select_reduce(c: Compiler, op: k.SelectReduceOp) -> Step:
     return run
 
 
+def _read_accumulator(env: Env, r: int | None, acc: np.ndarray, p: int, negate: bool = False
+                      ) -> None:
+    """`into r`: r[p, 0] ← the accumulator (negated on request, the accumulator unchanged)."""
+    if r is not None:
+        a = acc[:p].reshape(-1, 1)
+        write(env[r], -a if negate else a)
+
+
+def rule_tensor_scalar_reduce(c: Compiler, op: k.TensorScalarReduceOp) -> Step:
+    d, s, o0, r = _ops(c, op.dst, op.data, op.operand0, op.reduce_res)
+    op0, rop, cmd = op.op0.data, op.reduce_op.data, op.reduce_cmd.data
+    init = op.reduce_init.data if op.reduce_init is not None else None
+    negate = op.reduce_res_negate is not None
+    get0 = _operand(c, o0, op.imm0, op, "operand0")
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        x = per_partition(read(m, env[s], op, "data"))
+        y = f32(alu(op0, x, get0(env)))
+        write(env[d], y)
+        # the float32 values, before the cast to dst (as activation, §4.6)
+        _accumulate(m.vec_acc, cmd, y, rop, init)
+        _read_accumulator(env, r, m.vec_acc, y.shape[0], negate)
+
+    return run
+
+
+_ACCUMULATE_UFUNC: dict[k.AluOp, np.ufunc] = {
+    k.AluOp.ADD: np.add,
+    k.AluOp.MULTIPLY: np.multiply,
+    k.AluOp.MAXIMUM: np.maximum,
+    k.AluOp.MINIMUM: np.minimum,
+}
+
+
+def rule_tensor_scalar_cumulative(c: Compiler, op: k.TensorScalarCumulativeOp) -> Step:
+    d, s, o0, o1 = _ops(c, op.dst, op.src, op.operand0, op.operand1)
+    op0, op1, cmd = op.op0.data, op.op1.data, op.reduce_cmd.data
+    get0 = _operand(c, o0, op.imm0, op, "imm0")
+    get1 = _operand(c, o1, op.imm1, op, "imm1")
+    ufunc = _ACCUMULATE_UFUNC.get(op1)
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        t = f32(alu(op0, per_partition(read(m, env[s], op, "src")), get0(env)))
+        p = t.shape[0]
+        if cmd == k.ReduceCmd.RESET_REDUCE:
+            reg = np.full(p, IDENTITY.get(op1, 0.0), np.float32)
+        elif cmd == k.ReduceCmd.LOAD_REDUCE:
+            reg = np.broadcast_to(np.asarray(get1(env), np.float32).reshape(-1), (p,)).copy()
+        else:  # reduce (and idle): continue from the accumulator
+            reg = m.vec_acc[:p].copy()
+        if ufunc is not None:  # op1(x, reg) commutes: a float32 running fold
+            out = ufunc.accumulate(np.concatenate([reg[:, None], t], axis=1), axis=1,
+                                   dtype=np.float32)[:, 1:]
+        else:  # subtract: reg = x - reg, sequential along the free elements
+            out = np.empty_like(t)
+            for f in range(t.shape[1]):
+                reg = f32(alu(op1, t[:, f], reg))
+                out[:, f] = reg
+        write(env[d], out)
+        if cmd != k.ReduceCmd.IDLE and out.shape[1]:
+            m.vec_acc[:p] = out[:, -1]
+
+    return run
+
+
+def rule_exponential(c: Compiler, op: k.ExponentialOp) -> Step:
+    d, s, mx, r = _ops(c, op.dst, op.src, op.max_value, op.reduce_res)
+    cmd = op.reduce_cmd.data
+    init = op.reduce_init.data if op.reduce_init is not None else 0.0
+    get_max = _operand(c, mx, op.max_imm, op, "max_value")
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        x = per_partition(read(m, env[s], op, "src"))
+        mv = get_max(env)
+        v = x if mv is None else f32(x - mv)
+        y = f32(np.exp(v.astype(np.float64)))
+        write(env[d], y)
+        if cmd != k.ReduceCmd.IDLE:
+            _accumulate(m.vec_acc, cmd, y, k.AluOp.ADD, init)
+        _read_accumulator(env, r, m.vec_acc, y.shape[0])
+
+    return run
+
+
+def rule_activate2(c: Compiler, op: k.Activate2Op) -> Step:
+    d, s, o0, o1, r = _ops(c, op.dst, op.data, op.operand0, op.operand1, op.reduce_res)
+    act = op.op.data
+    slope = np.float64(op.relu_param.data)
+    fn = (lambda v: np.where(v > 0, v, slope * v)) if act == k.ActFunc.PRELU else ACT[act]
+    stages = [
+        (alu_op, _operand(c, slot, imm, op, what), rev is not None)
+        for alu_op, slot, imm, rev, what in (
+            (op.op0.data, o0, op.imm0, op.reverse0, "imm0"),
+            (op.op1.data, o1, op.imm1, op.reverse1, "imm1"),
+        )
+        if alu_op != k.AluOp.BYPASS
+    ]
+    cmd = op.reduce_cmd.data
+    rop = op.reduce_op.data if op.reduce_op is not None else k.AluOp.ADD
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        v = per_partition(read(m, env[s], op, "data"))
+        for alu_op, get, rev in stages:
+            v = f32(alu(alu_op, v, get(env), rev))
+        y = f32(fn(v.astype(np.float64)))
+        write(env[d], y)
+        if cmd != k.ReduceCmd.IDLE:
+            _accumulate(m.act_acc, cmd, y, rop)
+        _read_accumulator(env, r, m.act_acc, y.shape[0])
+
+    return run
+
+
 def rule_range_select(c: Compiler, op: k.RangeSelectOp) -> Step:
     d, t, b0, b1, r = _ops(c, op.dst, op.on_true, op.bound0, op.bound1, op.reduce_res)
     c0, c1 = ALU[op.comp_op0.data], ALU[op.comp_op1.data]
@@ -2415,6 +2544,10 @@ RULES: dict[type[Operation], Callable[[Compiler, Any], Step]] = {
     k.TensorCopyPredicatedOp: rule_tensor_copy_predicated,
     k.TensorTensorScanOp: rule_tensor_tensor_scan,
     k.SelectReduceOp: rule_select_reduce,
+    k.TensorScalarReduceOp: rule_tensor_scalar_reduce,
+    k.TensorScalarCumulativeOp: rule_tensor_scalar_cumulative,
+    k.ExponentialOp: rule_exponential,
+    k.Activate2Op: rule_activate2,
     k.RangeSelectOp: rule_range_select,
     k.Max8Op: rule_max8,
     k.NcFindIndex8Op: rule_nc_find_index8,

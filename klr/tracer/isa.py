@@ -269,6 +269,100 @@ def select_reduce(dst: Any, predicate: Any, on_true: Any, on_false: Any, reduce_
     )
 
 
+def _cmd_or(value: Any, default: k.ReduceCmd) -> k.ReduceCmd:
+    return default if value is None else _reduce_cmd(value)
+
+
+def tensor_scalar_reduce(dst: Any, data: Any, op0: Any, operand0: Any, reduce_op: Any,
+                         reduce_res: Any = None, reverse0: bool = False, reduce_cmd: Any = None,
+                         reduce_init: Any = None, reduce_res_negate: bool = False,
+                         name: Any = None) -> None:
+    if reverse0:
+        raise fail(
+            "err_not_supported",
+            "nisa.tensor_scalar_reduce: reverse0=True is not supported by the instruction",
+            hint="swap the operands with a separate nisa.tensor_scalar (nki.md §9.3)",
+        )
+    t0, i0 = scalar_or_vector("operand0", operand0)
+    emit(
+        k.TensorScalarReduceOp,
+        [tensor_arg("dst", dst), tensor_arg("data", data), t0,
+         opt_tensor_arg("reduce_res", reduce_res)],
+        {
+            "op0": k.AluOpAttr(alu_arg("op0", op0)),  # type: ignore[arg-type]
+            "imm0": float_attr(i0),
+            "reduce_op": k.AluOpAttr(alu_arg("reduce_op", reduce_op)),  # type: ignore[arg-type]
+            "reduce_cmd": k.ReduceCmdAttr(_cmd_or(reduce_cmd, k.ReduceCmd.RESET_REDUCE)),
+            "reduce_init": float_attr(
+                None if reduce_init is None else number_arg("reduce_init", reduce_init)
+            ),
+            "reduce_res_negate": unit_attr(reduce_res_negate),
+        },
+    )
+
+
+def tensor_scalar_cumulative(dst: Any, src: Any, op0: Any, op1: Any, imm0: Any, imm1: Any = None,
+                             reduce_cmd: Any = None, name: Any = None) -> None:
+    t0, i0 = scalar_or_vector("imm0", imm0)
+    t1, i1 = scalar_or_vector("imm1", imm1)
+    emit(
+        k.TensorScalarCumulativeOp,
+        [tensor_arg("dst", dst), tensor_arg("src", src), t0, t1],
+        {
+            "op0": k.AluOpAttr(alu_arg("op0", op0)),  # type: ignore[arg-type]
+            "imm0": float_attr(i0),
+            "op1": k.AluOpAttr(alu_arg("op1", op1)),  # type: ignore[arg-type]
+            "imm1": float_attr(i1),
+            "reduce_cmd": k.ReduceCmdAttr(_cmd_or(reduce_cmd, k.ReduceCmd.RESET_REDUCE)),
+        },
+    )
+
+
+def exponential(dst: Any, src: Any, max_value: Any = 0.0, reduce_res: Any = None,
+                reduce_cmd: Any = None, reduce_init: Any = 0.0, name: Any = None) -> None:
+    mt, mi = scalar_or_vector("max_value", max_value)
+    init = number_arg("reduce_init", reduce_init) if reduce_init is not None else 0.0
+    emit(
+        k.ExponentialOp,
+        [tensor_arg("dst", dst), tensor_arg("src", src), mt,
+         opt_tensor_arg("reduce_res", reduce_res)],
+        {
+            "max_imm": float_attr(mi) if mi not in (None, 0.0) else None,
+            "reduce_cmd": k.ReduceCmdAttr(_cmd_or(reduce_cmd, k.ReduceCmd.IDLE)),
+            "reduce_init": float_attr(init) if init != 0.0 else None,
+        },
+    )
+
+
+def activate2(dst: Any, op: Any, data: Any, imm0: Any, imm1: Any, op0: Any, op1: Any,
+              relu_param: Any = 0.0, reverse0: bool = False, reverse1: bool = False,
+              reduce_op: Any = None, reduce_res: Any = None, reduce_cmd: Any = None,
+              name: Any = None) -> None:
+    t0, i0 = scalar_or_vector("imm0", imm0)
+    t1, i1 = scalar_or_vector("imm1", imm1)
+    rop = alu_arg("reduce_op", reduce_op, allow_none=True)
+    if reduce_res is not None and rop is None:
+        rop = k.AluOp.ADD
+    slope = number_arg("relu_param", relu_param)
+    emit(
+        k.Activate2Op,
+        [tensor_arg("dst", dst), tensor_arg("data", data), t0, t1,
+         opt_tensor_arg("reduce_res", reduce_res)],
+        {
+            "op": k.ActFuncAttr(act_arg("op", op)),
+            "op0": k.AluOpAttr(alu_arg("op0", op0)),  # type: ignore[arg-type]
+            "imm0": float_attr(i0),
+            "reverse0": unit_attr(reverse0),
+            "op1": k.AluOpAttr(alu_arg("op1", op1)),  # type: ignore[arg-type]
+            "imm1": float_attr(i1),
+            "reverse1": unit_attr(reverse1),
+            "relu_param": k.FloatAttr(slope) if slope != 0.0 else None,
+            "reduce_op": k.AluOpAttr(rop) if rop is not None else None,
+            "reduce_cmd": k.ReduceCmdAttr(_cmd_or(reduce_cmd, k.ReduceCmd.IDLE)),
+        },
+    )
+
+
 def max8(dst: Any, src: Any, name: Any = None) -> None:
     emit(k.Max8Op, [tensor_arg("dst", dst), tensor_arg("src", src)], {})
 
@@ -338,7 +432,6 @@ def local_gather(dst: Any, src_buffer: Any, index: Any, num_elem_per_idx: Any = 
 
 
 _NOT_TRACED_ISA = [
-    "activate2", "tensor_scalar_reduce", "tensor_scalar_cumulative", "exponential",
     "nc_stream_shuffle", "dropout", "quantize_mx", "nc_n_gather", "sequence_bounds", "nonzero_with_count", "topk", "rng",
     "rand2", "rand_set_state", "rand_get_state", "set_rng_seed", "dma_compute", "nc_matmul_mx",
     "core_barrier", "sendrecv", "register_alloc", "register_move", "register_load",
@@ -356,7 +449,8 @@ def isa(target: Target) -> Namespace:
                activation, activation_reduce, tensor_reduce, nc_matmul, nc_transpose, memset,
                reciprocal, bn_stats, bn_aggr, iota, affine_select, tensor_partition_reduce,
                tensor_copy_predicated, tensor_tensor_scan, select_reduce, max8, nc_find_index8,
-               dma_transpose, range_select, nc_match_replace8, local_gather):
+               dma_transpose, range_select, nc_match_replace8, local_gather,
+               tensor_scalar_reduce, tensor_scalar_cumulative, exponential, activate2):
         attrs[fn.__name__] = Builtin(f"nki.isa.{fn.__name__}", fn)
     for n in _NOT_TRACED_ISA:
         attrs.setdefault(n, NotSupported(f"nki.isa.{n}"))

@@ -2151,6 +2151,206 @@ def test_dma_transpose(dims: tuple[int, ...], dt: str, from_sbuf: bool, seed: in
 
 
 # ===========================================================================
+# tensor_scalar_reduce, tensor_scalar_cumulative, exponential, activate2
+# ===========================================================================
+
+ACC_IDENTITY = {"add": 0.0, "subtract": 0.0, "multiply": 1.0, "maximum": -np.inf, "minimum": np.inf}
+
+
+def acc_fold(rop: str, acc: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The accumulator after folding the float32 rows of `y` (per partition) with `rop`."""
+    y64 = y.astype(np.float64)
+    if rop == "add":
+        return acc + y64.sum(axis=1)
+    if rop == "subtract":
+        return acc - y64.sum(axis=1)
+    if rop == "multiply":
+        return acc * y64.prod(axis=1)
+    if rop == "maximum":
+        return np.maximum(acc, y64.max(axis=1))
+    return np.minimum(acc, y64.min(axis=1))
+
+
+@SETTINGS
+@given(
+    shape=shapes,
+    dt=st.sampled_from(["float32", "bfloat16"]),
+    op0=st.sampled_from(["add", "subtract", "multiply", "maximum"]),
+    rop=st.sampled_from(sorted(ACC_IDENTITY)),
+    init_first=st.booleans(),
+    vec=st.booleans(),
+    negate=st.booleans(),
+    seed=seeds,
+)
+def test_tensor_scalar_reduce(
+    shape: tuple[int, int], dt: str, op0: str, rop: str, init_first: bool, vec: bool, negate: bool,
+    seed: int,
+) -> None:
+    """Two instructions: the first resets (to the identity) or loads `reduce_init`, the
+    second continues and reads the accumulator (negated on request)."""
+    rng = np.random.default_rng(seed)
+    p = shape[0]
+    # products of up to 128 values stay within float32 when the magnitudes are near 1
+    e = (-0.2, 0.2) if rop == "multiply" else (-2, 2)
+    x1 = values(rng, shape, DT[dt], exp=e, nonfinite=False, extremes=False)
+    x2 = values(rng, shape, DT[dt], exp=e, nonfinite=False, extremes=False)
+    v = vector(rng, p, exp=(-2, 2), nonfinite=False, extremes=False)
+    init = float(rng.integers(-3, 4))
+    operand = "s_v" if vec else "c"
+    first = "load_reduce, reduce_init=c0" if init_first else "reset_reduce"
+    lines = load("x1", "x2", "v") + [
+        tile("y1", "x1.shape", "float32"),
+        tile("y2", "x1.shape", dt),
+        tile("r", "(x1.shape[0], 1)", "float32"),
+        f"nisa.tensor_scalar_reduce(dst=y1, data=s_x1, op0=nl.{op0}, operand0={operand}, "
+        f"reduce_op=nl.{rop}, reduce_cmd=nisa.reduce_cmd.{first})",
+        f"nisa.tensor_scalar_reduce(dst=y2, data=s_x2, op0=nl.{op0}, operand0={operand}, "
+        f"reduce_op=nl.{rop}, reduce_cmd=nisa.reduce_cmd.reduce, reduce_res=r, "
+        f"reduce_res_negate={negate})",
+    ]
+    y1, y2, r = run(lines + store("y1", "y2", "r"), {"x1": x1, "x2": x2, "v": v}, c=1.5, c0=init)
+    operand_v = v if vec else np.float32(1.5)
+    m1, m2 = alu(op0, x1, operand_v), alu(op0, x2, operand_v)
+    assert_exact(y1, m1, "dst 1")
+    assert_exact(y2, to_dtype(m2, DT[dt]), "dst 2")
+    acc = np.full(p, init if init_first else ACC_IDENTITY[rop])
+    acc = acc_fold(rop, acc_fold(rop, acc, m1), m2)  # the float32 values before the cast
+    want = -acc if negate else acc
+    if rop == "multiply":  # a product beyond float32's range is ±inf
+        big = np.abs(want) > float(np.finfo(np.float32).max)
+        want = np.where(big, np.sign(want) * np.inf, want)
+    if rop in ("maximum", "minimum"):
+        assert_exact(r[:, 0], f32(want), "accumulator")
+    else:
+        n = 2 * shape[1] + 1
+        mag = np.abs(m1.astype(np.float64)).sum(1) + np.abs(m2.astype(np.float64)).sum(1) + 3
+        bound = (n + 2) * EPS * (mag if rop != "multiply" else np.abs(want)) + TINY
+        assert_within(r[:, 0], want, bound, f"accumulator {rop}")
+
+
+@SETTINGS
+@given(
+    shape=shapes,
+    op0=st.sampled_from(["add", "multiply", "subtract"]),
+    op1=st.sampled_from(sorted(ACC_IDENTITY)),
+    init_first=st.booleans(),
+    seed=seeds,
+)
+def test_tensor_scalar_cumulative(
+    shape: tuple[int, int], op0: str, op1: str, init_first: bool, seed: int
+) -> None:
+    """`reg = op1(op0(src[i], imm0), reg)`, `dst[i] = reg`, sequentially in float32; a
+    second instruction with `reduce` continues from the last value."""
+    rng = np.random.default_rng(seed)
+    p, f = shape
+    x = values(rng, shape, DT["float32"], exp=(-3, 3), nonfinite=False, extremes=False)
+    v = vector(rng, p, exp=(-1, 1), nonfinite=False, extremes=False)
+    first = "load_reduce, imm1=s_v" if init_first else "reset_reduce"
+    lines = load("x", "v") + [
+        tile("y1", "x.shape", "float32"),
+        tile("y2", "x.shape", "float32"),
+        f"nisa.tensor_scalar_cumulative(dst=y1, src=s_x, op0=nl.{op0}, op1=nl.{op1}, imm0=c, "
+        f"reduce_cmd=nisa.reduce_cmd.{first})",
+        f"nisa.tensor_scalar_cumulative(dst=y2, src=s_x, op0=nl.{op0}, op1=nl.{op1}, imm0=s_v, "
+        "reduce_cmd=nisa.reduce_cmd.reduce)",
+    ]
+    y1, y2 = run(lines + store("y1", "y2"), {"x": x, "v": v}, c=0.5)
+    reg = v[:, 0].copy() if init_first else np.full(p, ACC_IDENTITY[op1], np.float32)
+    for out, imm in ((y1, np.float32(0.5)), (y2, v)):
+        t = alu(op0, x, imm)
+        want = np.empty_like(t)
+        for i in range(f):
+            reg = alu(op1, t[:, i], reg)
+            want[:, i] = reg
+        assert_exact(out, want, f"{op0} then {op1}", zero_sign=op1 not in ZERO_SIGN_FREE)
+
+
+@SETTINGS
+@given(shape=shapes, dt=st.sampled_from(["float32", "bfloat16"]), vec=st.booleans(),
+       cmd=st.sampled_from(["reset_reduce", "load_reduce"]), seed=seeds)
+def test_exponential(shape: tuple[int, int], dt: str, vec: bool, cmd: str, seed: int) -> None:
+    """`dst = exp(src - max)`; the accumulator starts at 0 / reduce_init and adds every
+    result (v4)."""
+    rng = np.random.default_rng(seed)
+    x = values(rng, shape, DT[dt], exp=(-3, 3))
+    v = vector(rng, shape[0], exp=(-2, 2), nonfinite=False, extremes=False)
+    mx = "s_v" if vec else "c"
+    lines = load("x", "v") + [
+        tile("y", "x.shape", "float32"),
+        tile("r", "(x.shape[0], 1)", "float32"),
+        f"nisa.exponential(dst=y, src=s_x, max_value={mx}, reduce_res=r, reduce_init=2.0, "
+        f"reduce_cmd=nisa.reduce_cmd.{cmd})",
+    ]
+    y, r = run(lines + store("y", "r"), {"x": x, "v": v}, target="gen4", c=-0.75)
+    m = v if vec else np.float32(-0.75)
+    with np.errstate(all="ignore"):
+        want = f32(np.exp(f32(x.astype(np.float32) - m).astype(np.float64)))
+    assert_close(y, want, rtol=2 * EPS, atol=TINY, what="exp")
+    start = 2.0 if cmd == "load_reduce" else 0.0
+    total = start + want.astype(np.float64).sum(axis=1)
+    assert_within(r[:, 0], total, sum_bound(np.abs(want).astype(np.float64).sum(1) + 2, shape[1]))
+
+
+ACTIVATE2_PAIRS = [("multiply", "add"), ("multiply", "subtract"), ("multiply", "bypass"),
+                   ("add", "bypass"), ("subtract", "bypass"), ("bypass", "bypass")]
+
+
+@SETTINGS
+@given(
+    shape=shapes,
+    pair=st.sampled_from(ACTIVATE2_PAIRS),
+    act=st.sampled_from(["copy", "relu", "prelu", "exp", "tanh", "silu"]),
+    rev=st.tuples(st.booleans(), st.booleans()),
+    rop=st.sampled_from(["add", "maximum", "minimum", "abs_max", "abs_min"]),
+    slope=st.sampled_from([0.0, 0.25, -1.5]),
+    seed=seeds,
+)
+def test_activate2(
+    shape: tuple[int, int], pair: tuple[str, str], act: str, rev: tuple[bool, bool], rop: str,
+    slope: float, seed: int,
+) -> None:
+    """Two ALU stages (bypass skipped), the function (prelu: slope `relu_param`), and the
+    Scalar accumulator folded with `reduce_op` after a reset to its identity (v4)."""
+    rng = np.random.default_rng(seed)
+    p = shape[0]
+    x = values(rng, shape, DT["float32"], exp=(-2, 2), nonfinite=False, extremes=False)
+    v = vector(rng, p, exp=(-1, 1), nonfinite=False, extremes=False)
+    op0, op1 = pair
+    lines = load("x", "v") + [
+        tile("y", "x.shape", "float32"),
+        tile("r", "(x.shape[0], 1)", "float32"),
+        f"nisa.activate2(dst=y, op=nl.{act}, data=s_x, imm0=s_v, imm1=c, op0=nl.{op0}, "
+        f"op1=nl.{op1}, reverse0={rev[0]}, reverse1={rev[1]}, relu_param=slope, "
+        f"reduce_op=nl.{rop}, reduce_res=r, reduce_cmd=nisa.reduce_cmd.reset_reduce)",
+    ]
+    y, r = run(lines + store("y", "r"), {"x": x, "v": v}, target="gen4", c=0.75, slope=slope)
+    t = x.astype(np.float32)
+    for op, imm, rv in ((op0, v, rev[0]), (op1, np.float32(0.75), rev[1])):
+        if op != "bypass":
+            t = alu(op, t, imm, rv)
+    t64 = t.astype(np.float64)
+    if act == "prelu":
+        want = f32(np.where(t64 > 0, t64, slope * t64))
+    else:
+        want = f32(ACT[act](t64))
+    assert_close(y, want, rtol=1e-6, atol=TINY, what=f"{op0}/{op1} then {act}")
+    w = want.astype(np.float64)
+    if rop == "add":
+        assert_within(r[:, 0], w.sum(1), sum_bound(np.abs(w).sum(1), shape[1]), "sum")
+    else:
+        if rop == "maximum":
+            acc = w.max(1)
+        elif rop == "minimum":
+            acc = w.min(1)
+        else:
+            pick = np.argmax if rop == "abs_max" else np.argmin
+            acc = np.take_along_axis(w, pick(np.abs(w), axis=1)[:, None], 1)[:, 0]
+            if rop == "abs_max":  # the reset value 0 wins ties with 0
+                acc = np.where(np.abs(acc) > 0, acc, 0.0)
+        np.testing.assert_array_equal(np.abs(r[:, 0]), np.abs(f32(acc)), err_msg=rop)
+
+
+# ===========================================================================
 # Regressions: minimal reproductions of interpreter bugs these tests found (each
 # message says what was wrong; all fixed)
 # ===========================================================================
