@@ -1607,6 +1607,112 @@ class Activate2Op(InstructionOp):
 
 
 @irdl_op_definition
+class NcStreamShuffleOp(InstructionOp):
+    """Partition shuffle inside each 32-partition quadrant (Vector, nki.md §9.3).
+
+    `klr.nc_stream_shuffle %dst, %src mask [1, 0, 255, ...]`: `dst[32q + i] =
+    src[32q + mask[i]]` for every quadrant q; 255 leaves the row of dst unchanged.
+    """
+
+    name = "klr.nc_stream_shuffle"
+    dst = operand_def(TensorType)
+    src = operand_def(TensorType)
+    shuffle_mask = prop_def(IntsAttr)
+    assembly_format = "$dst `,` $src `mask` $shuffle_mask attr-dict `:` type($dst) `,` type($src)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "src")
+        _same_partitions_and_free(self, "dst", "src")
+        if tensor_type(self.dst).element != tensor_type(self.src).element:
+            raise VerifyException(f"{self.name}: dst and src must have the same dtype")
+        mask = self.shuffle_mask.data
+        if not 1 <= len(mask) <= 32 or any(not (0 <= v < 32 or v == 255) for v in mask):
+            raise VerifyException(
+                f"{self.name}: shuffle_mask has 1..32 entries, each a partition 0..31 of the "
+                "quadrant or 255 (keep the row)"
+            )
+
+
+@irdl_op_definition
+class NcNGatherOp(InstructionOp):
+    """Per-partition gather: `dst[p, j] = data[p].flatten()[indices[p, j]]` (nki.md §9.4)."""
+
+    name = "klr.nc_n_gather"
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    indices = operand_def(TensorType)
+    assembly_format = (
+        "$dst `,` $data `at` $indices attr-dict `:` type($dst) `,` type($data) `,` type($indices)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_sbuf(self, "dst", "data", "indices")
+        d, s, i = tensor_type(self.dst), tensor_type(self.data), tensor_type(self.indices)
+        if i.element != Dtype.UINT32:
+            raise VerifyException(f"{self.name}: indices must be uint32")
+        if not d.partitions == s.partitions == i.partitions:
+            raise VerifyException(f"{self.name}: dst, data and indices have the same partitions")
+        if d.free_size != i.free_size:
+            raise VerifyException(f"{self.name}: dst has one element per index")
+        if d.element != s.element:
+            raise VerifyException(f"{self.name}: dst has data's dtype")
+
+
+@irdl_op_definition
+class SequenceBoundsOp(InstructionOp):
+    """Segment bounds of a row of segment ids (GpSimd, nki.md §9.4).
+
+    `klr.sequence_bounds %dst, %ids`: for ids `[1, n]` (0 = padding), `dst[0, 0, i]` is the
+    start of the run of equal ids holding i (padding: n) and `dst[0, 1, i]` its end,
+    exclusive (padding: -1).
+    """
+
+    name = "klr.sequence_bounds"
+    dst = operand_def(TensorType)
+    segment_ids = operand_def(TensorType)
+    assembly_format = "$dst `,` $segment_ids attr-dict `:` type($dst) `,` type($segment_ids)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_sbuf(self, "dst", "segment_ids")
+        d, s = tensor_type(self.dst), tensor_type(self.segment_ids)
+        if d.partitions != 1 or s.partitions != 1:
+            raise VerifyException(f"{self.name}: the partition dimension must be 1")
+        if d.free_size != 2 * s.free_size:
+            raise VerifyException(f"{self.name}: dst holds (start, end) rows: 2 x {s.free_size}")
+        if d.element not in (Dtype.FLOAT32, Dtype.INT32):
+            raise VerifyException(f"{self.name}: dst must be float32 or int32")
+
+
+@irdl_op_definition
+class NonzeroWithCountOp(InstructionOp):
+    """Indices of the nonzero elements and their count, per GpSimd core (v3+, nki.md §9.4).
+
+    `klr.nonzero_with_count %dst, %src offset 0 padding -1`: on partitions 0, 16, ..., 112
+    only: `dst = [i + offset for nonzero src[i]] + [padding] * (T - count) + [count]`.
+    """
+
+    name = "klr.nonzero_with_count"
+    dst = operand_def(TensorType)
+    src = operand_def(TensorType)
+    index_offset = prop_def(IntAttr)
+    padding_val = prop_def(IntAttr)
+    assembly_format = (
+        "$dst `,` $src `offset` $index_offset `padding` $padding_val attr-dict `:` type($dst) "
+        "`,` type($src)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_sbuf(self, "dst", "src")
+        d, s = tensor_type(self.dst), tensor_type(self.src)
+        if d.element != Dtype.INT32 or s.element not in (Dtype.FLOAT32, Dtype.INT32):
+            raise VerifyException(f"{self.name}: dst is int32, src float32 or int32")
+        if d.partitions != s.partitions or d.free_size != s.free_size + 1:
+            raise VerifyException(
+                f"{self.name}: dst has src's partitions and one more element (the count)"
+            )
+
+
+@irdl_op_definition
 class SelectReduceOp(InstructionOp):
     """`dst = where(pred xor reverse, on_true, on_false)` with optional max-accumulation (nki.md §9.3)."""
 
@@ -1941,6 +2047,67 @@ class LocalGatherOp(InstructionOp):
             raise VerifyException("klr.local_gather: at most 4096 indices per core")
 
 
+@irdl_op_definition
+class IndirectDmaOp(InstructionOp):
+    """Indirect DMA: a gather or scatter of HBM rows picked per partition by an index tile
+    (nki.md §4.2 `vector_offset`, §4.4 `A[idx_tile[i_p, 0], i_f]`, §9.6).
+
+    `klr.indirect_dma %dst, %table[%idx]` (gather): `dst[p, f] = table[idx[p, 0], f]`;
+    `klr.indirect_dma %table[%idx], %src` (scatter): `table[idx[p, 0], f] = src[p, f]`.
+    `table` is a view of every row the index may pick (its dim 0) with the access
+    pattern of one row (its other dims); an index outside `[0, rows)` is a run-time error.
+    """
+
+    name = "klr.indirect_dma"
+    dst = operand_def(TensorType)
+    dst_index = opt_operand_def(TensorType)
+    src = operand_def(TensorType)
+    src_index = opt_operand_def(TensorType)
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$dst (`[` $dst_index^ `]`)? `,` $src (`[` $src_index^ `]`)? attr-dict `:` "
+        "type($dst) (`[` type($dst_index)^ `]`)? `,` type($src) (`[` type($src_index)^ `]`)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        if (self.dst_index is None) == (self.src_index is None):
+            raise VerifyException(
+                "klr.indirect_dma: exactly one side (dst or src) is indexed by an index tile"
+            )
+        scatter = self.dst_index is not None
+        table_name, direct_name = ("dst", "src") if scatter else ("src", "dst")
+        index = tensor_type(self.dst_index if scatter else self.src_index)  # type: ignore[arg-type]
+        table = tensor_type(getattr(self, table_name))
+        direct = tensor_type(getattr(self, direct_name))
+        if index.mem != Memory.SBUF:
+            raise VerifyException("klr.indirect_dma: the index tile must be in SBUF")
+        if index.element not in INTEGER_DTYPES or index.element == Dtype.BOOL_:
+            raise VerifyException(
+                f"klr.indirect_dma: the index tile must have an integer dtype, got {index.element.value}"
+            )
+        if index.free_size != 1:
+            raise VerifyException(
+                f"klr.indirect_dma: the index tile must be ({index.partitions}, 1): one row "
+                f"index per partition, got {list(index.get_shape())}"
+            )
+        if table.mem.on_chip:
+            raise VerifyException(
+                f"klr.indirect_dma: the indexed tensor '{table_name}' must be in HBM, not {table.mem.value}"
+            )
+        if direct.mem == Memory.PSUM and not target.features.dma_can_access_psum:
+            raise VerifyException(f"klr.indirect_dma: DMA cannot access PSUM ('{direct_name}')")
+        if direct.partitions != index.partitions:
+            raise VerifyException(
+                f"klr.indirect_dma: '{direct_name}' has {direct.partitions} partitions but the "
+                f"index tile has {index.partitions}"
+            )
+        if direct.free_size != table.free_size:
+            raise VerifyException(
+                f"klr.indirect_dma: '{direct_name}' has {direct.free_size} elements per partition "
+                f"but a row of '{table_name}' has {table.free_size}"
+            )
+
+
 Klr = Dialect(
     "klr",
     [
@@ -1972,6 +2139,10 @@ Klr = Dialect(
         TensorScalarCumulativeOp,
         ExponentialOp,
         Activate2Op,
+        NcStreamShuffleOp,
+        NcNGatherOp,
+        SequenceBoundsOp,
+        NonzeroWithCountOp,
         Max8Op,
         NcFindIndex8Op,
         DmaTransposeOp,
@@ -1986,6 +2157,7 @@ Klr = Dialect(
         DynamicWhileOp,
         DynamicIfOp,
         DevicePrintOp,
+        IndirectDmaOp,
     ],
     [
         DtypeAttr,

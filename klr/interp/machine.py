@@ -2315,6 +2315,103 @@ def rule_activate2(c: Compiler, op: k.Activate2Op) -> Step:
     return run
 
 
+def rule_nc_stream_shuffle(c: Compiler, op: k.NcStreamShuffleOp) -> Step:
+    d, s = _ops(c, op.dst, op.src)
+    p = c.shape(op.dst)[0]
+    mask = op.shuffle_mask.data
+    # (destination row, source row) of every quadrant; 255 and rows past P are skipped
+    pairs = [(q + i, q + j) for q in range(0, p, 32) for i, j in enumerate(mask)
+             if j != 255 and q + i < p and q + j < p]
+    rows_d = np.array([a for a, _ in pairs], np.int64)
+    rows_s = np.array([b for _, b in pairs], np.int64)
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        src = read_raw(m, env[s], op, "src")[rows_s]  # a copy: in place is allowed
+        dst: Ref = env[d]
+        out = dst.data()
+        out[rows_d] = src.reshape((len(rows_d),) + out.shape[1:])
+        dst.init()[rows_d] = True
+
+    return run
+
+
+def rule_nc_n_gather(c: Compiler, op: k.NcNGatherOp) -> Step:
+    d, s, i = _ops(c, op.dst, op.data, op.indices)
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        data = per_partition(read_raw(m, env[s], op, "data"))
+        idx = per_partition(read_raw(m, env[i], op, "indices")).astype(np.int64)
+        bad = (idx < 0) | (idx >= data.shape[1])
+        if bad.any():
+            p, j = (int(v) for v in np.argwhere(bad)[0])
+            raise SimulationError(
+                "err_index_out_of_bounds",
+                f"nc_n_gather: index {int(idx[p, j])} at [{p}, {j}] is outside the "
+                f"{data.shape[1]} elements of partition {p}",
+                op,
+                hint="indices address data[p].flatten(): 0 <= index < its free size",
+            )
+        write_raw(env[d], np.take_along_axis(data, idx, axis=1))
+
+    return run
+
+
+def rule_sequence_bounds(c: Compiler, op: k.SequenceBoundsOp) -> Step:
+    d, s = _ops(c, op.dst, op.segment_ids)
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        ids = per_partition(read(m, env[s], op, "segment_ids"))[0]
+        n = ids.shape[0]
+        pos = np.arange(n)
+        new_run = np.ones(n, bool)
+        new_run[1:] = ids[1:] != ids[:-1]
+        run_id = np.cumsum(new_run) - 1
+        starts = pos[new_run]
+        ends = np.append(starts[1:], n)
+        padding = ids == 0
+        start = np.where(padding, n, starts[run_id])
+        end = np.where(padding, -1, ends[run_id])
+        write(env[d], np.stack([start, end]).astype(np.float32))
+
+    return run
+
+
+def rule_nonzero_with_count(c: Compiler, op: k.NonzeroWithCountOp) -> Step:
+    d, s = _ops(c, op.dst, op.src)
+    offset, padding = op.index_offset.data, op.padding_val.data
+    p = c.shape(op.dst)[0]
+    lanes = np.arange(0, p, 16)  # one partition per GpSimd core
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        src_ref: Ref = env[s]
+        src = per_partition(src_ref.arr)[lanes]
+        if not src_ref.storage.full and not per_partition(src_ref.init())[lanes].all():
+            check_init(m, src_ref, op, "src")
+        t = src.shape[1]
+        nonzero = src != 0
+        count = nonzero.sum(axis=1)
+        # stable sort: nonzero positions first, in order
+        order = np.argsort(~nonzero, axis=1, kind="stable")
+        out = np.where(np.arange(t)[None, :] < count[:, None], order + offset, padding)
+        rows = np.concatenate([out, count[:, None]], axis=1).astype(np.int32)
+        dst: Ref = env[d]
+        view = per_partition(dst.data())
+        view[lanes] = rows
+        if not np.shares_memory(view, dst.data()):
+            dst.data()[...] = view.reshape(dst.data().shape)
+        dst.init()[lanes] = True
+
+    return run
+
+
 def rule_range_select(c: Compiler, op: k.RangeSelectOp) -> Step:
     d, t, b0, b1, r = _ops(c, op.dst, op.on_true, op.bound0, op.bound1, op.reduce_res)
     c0, c1 = ALU[op.comp_op0.data], ALU[op.comp_op1.data]
@@ -2548,6 +2645,10 @@ RULES: dict[type[Operation], Callable[[Compiler, Any], Step]] = {
     k.TensorScalarCumulativeOp: rule_tensor_scalar_cumulative,
     k.ExponentialOp: rule_exponential,
     k.Activate2Op: rule_activate2,
+    k.NcStreamShuffleOp: rule_nc_stream_shuffle,
+    k.NcNGatherOp: rule_nc_n_gather,
+    k.SequenceBoundsOp: rule_sequence_bounds,
+    k.NonzeroWithCountOp: rule_nonzero_with_count,
     k.RangeSelectOp: rule_range_select,
     k.Max8Op: rule_max8,
     k.NcFindIndex8Op: rule_nc_find_index8,

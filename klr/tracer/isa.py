@@ -363,6 +363,44 @@ def activate2(dst: Any, op: Any, data: Any, imm0: Any, imm1: Any, op0: Any, op1:
     )
 
 
+def nc_stream_shuffle(dst: Any, src: Any, shuffle_mask: Any, name: Any = None) -> None:
+    if not isinstance(shuffle_mask, (list, tuple)) or not all(is_int(v) for v in shuffle_mask):
+        raise fail(
+            "err_bad_arguments",
+            f"'shuffle_mask' must be a list of ints, got {describe(shuffle_mask)}",
+            hint="one source partition (0..31) per destination partition, 255 to keep it",
+        )
+    emit(
+        k.NcStreamShuffleOp,
+        [tensor_arg("dst", dst), tensor_arg("src", src)],
+        {"shuffle_mask": k.IntsAttr(tuple(int(v) for v in shuffle_mask))},
+    )
+
+
+def nc_n_gather(dst: Any, data: Any, indices: Any, name: Any = None) -> None:
+    emit(
+        k.NcNGatherOp,
+        [tensor_arg("dst", dst), tensor_arg("data", data), tensor_arg("indices", indices)],
+        {},
+    )
+
+
+def sequence_bounds(dst: Any, segment_ids: Any, name: Any = None) -> None:
+    emit(k.SequenceBoundsOp, [tensor_arg("dst", dst), tensor_arg("segment_ids", segment_ids)], {})
+
+
+def nonzero_with_count(dst: Any, src: Any, index_offset: Any = 0, padding_val: Any = -1,
+                       name: Any = None) -> None:
+    emit(
+        k.NonzeroWithCountOp,
+        [tensor_arg("dst", dst), tensor_arg("src", src)],
+        {
+            "index_offset": k.IntAttr(int_arg("index_offset", index_offset)),
+            "padding_val": k.IntAttr(int_arg("padding_val", padding_val)),
+        },
+    )
+
+
 def max8(dst: Any, src: Any, name: Any = None) -> None:
     emit(k.Max8Op, [tensor_arg("dst", dst), tensor_arg("src", src)], {})
 
@@ -432,7 +470,7 @@ def local_gather(dst: Any, src_buffer: Any, index: Any, num_elem_per_idx: Any = 
 
 
 _NOT_TRACED_ISA = [
-    "nc_stream_shuffle", "dropout", "quantize_mx", "nc_n_gather", "sequence_bounds", "nonzero_with_count", "topk", "rng",
+    "dropout", "quantize_mx", "topk", "rng",
     "rand2", "rand_set_state", "rand_get_state", "set_rng_seed", "dma_compute", "nc_matmul_mx",
     "core_barrier", "sendrecv", "register_alloc", "register_move", "register_load",
     "register_store", "get_nc_version", "get_nc_sub_version",
@@ -450,7 +488,8 @@ def isa(target: Target) -> Namespace:
                reciprocal, bn_stats, bn_aggr, iota, affine_select, tensor_partition_reduce,
                tensor_copy_predicated, tensor_tensor_scan, select_reduce, max8, nc_find_index8,
                dma_transpose, range_select, nc_match_replace8, local_gather,
-               tensor_scalar_reduce, tensor_scalar_cumulative, exponential, activate2):
+               tensor_scalar_reduce, tensor_scalar_cumulative, exponential, activate2,
+               nc_stream_shuffle, nc_n_gather, sequence_bounds, nonzero_with_count):
         attrs[fn.__name__] = Builtin(f"nki.isa.{fn.__name__}", fn)
     for n in _NOT_TRACED_ISA:
         attrs.setdefault(n, NotSupported(f"nki.isa.{n}"))

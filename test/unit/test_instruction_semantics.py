@@ -2351,6 +2351,116 @@ def test_activate2(
 
 
 # ===========================================================================
+# nc_stream_shuffle, nc_n_gather, sequence_bounds, nonzero_with_count
+# ===========================================================================
+
+
+@SETTINGS
+@given(
+    p=partitions,
+    f=free,
+    dt=st.sampled_from(["float32", "bfloat16", "int32", "uint8"]),
+    mask=st.lists(st.one_of(st.integers(0, 31), st.just(255)), min_size=1, max_size=32),
+    in_place=st.booleans(),
+    seed=seeds,
+)
+def test_nc_stream_shuffle(
+    p: int, f: int, dt: str, mask: list[int], in_place: bool, seed: int
+) -> None:
+    """Per 32-partition quadrant `dst[32q + i] = src[32q + mask[i]]`, bit-exact; 255 (and
+    rows outside the tile) keep dst's row."""
+    rng = np.random.default_rng(seed)
+    x, d0 = random_bits(rng, (p, f), DT[dt]), random_bits(rng, (p, f), DT[dt])
+    dst = "s_x" if in_place else "s_d"
+    lines = load("x", "d") + [
+        f"nisa.nc_stream_shuffle(dst={dst}, src=s_x, shuffle_mask={mask!r})"
+    ] + store(dst)
+    (out,) = run(lines, {"x": x, "d": d0})
+    want = (x if in_place else d0).copy()
+    for q in range(0, p, 32):
+        for i, j in enumerate(mask):
+            if j != 255 and q + i < p and q + j < p:
+                want[q + i] = x[q + j]
+    assert_bits(out, want)
+
+
+@SETTINGS
+@given(p=partitions, n=st.integers(1, 64), k=st.integers(1, 32), seed=seeds,
+       dt=st.sampled_from(["float32", "bfloat16", "int16"]))
+def test_nc_n_gather(p: int, n: int, k: int, seed: int, dt: str) -> None:
+    rng = np.random.default_rng(seed)
+    data = random_bits(rng, (p, n), DT[dt])
+    idx = rng.integers(0, n, size=(p, k)).astype(np.uint32)
+    lines = load("x", "i") + [
+        tile("g", "i.shape", dt),
+        "nisa.nc_n_gather(dst=g, data=s_x, indices=s_i)",
+    ] + store("g")
+    (out,) = run(lines, {"x": data, "i": idx})
+    assert_bits(out, np.take_along_axis(data, idx.astype(np.int64), axis=1))
+
+
+def test_nc_n_gather_out_of_bounds_index_is_a_diagnostic() -> None:
+    data = np.zeros((2, 8), np.float32)
+    idx = np.array([[0, 1], [8, 2]], np.uint32)
+    lines = load("x", "i") + [
+        tile("g", "i.shape", "float32"),
+        "nisa.nc_n_gather(dst=g, data=s_x, indices=s_i)",
+    ] + store("g")
+    with pytest.raises(KlrError) as e:
+        run(lines, {"x": data, "i": idx})
+    assert e.value.code == "err_index_out_of_bounds"
+    assert "index 8 at [1, 0]" in str(e.value)
+    assert e.value.diagnostics[0].location is not None  # the source line of the instruction
+
+
+@SETTINGS
+@given(
+    ids=st.lists(st.integers(0, 3), min_size=1, max_size=64),
+    dt=st.sampled_from(["int32", "float32"]),
+)
+def test_sequence_bounds(ids: list[int], dt: str) -> None:
+    """Runs of equal consecutive ids: start / end (exclusive); padding (0) -> n / -1."""
+    seg = np.array([ids], DT[dt])
+    n = len(ids)
+    lines = load("s") + [
+        tile("b", f"(1, 2, {n})", dt),
+        "nisa.sequence_bounds(dst=b, segment_ids=s_s)",
+    ] + store("b")
+    (out,) = run(lines, {"s": seg})
+    start, end = [], []
+    for i, v in enumerate(ids):  # scan the run around i
+        lo = i
+        while lo > 0 and ids[lo - 1] == v:
+            lo -= 1
+        hi = i
+        while hi < n and ids[hi] == v:
+            hi += 1
+        start.append(n if v == 0 else lo)
+        end.append(-1 if v == 0 else hi)
+    np.testing.assert_array_equal(out[0], np.array([start, end]).astype(DT[dt]))
+
+
+@SETTINGS
+@given(p=partitions, t=st.integers(1, 48), offset=st.integers(-5, 5),
+       pad=st.integers(-3, 3), dt=st.sampled_from(["float32", "int32"]), seed=seeds)
+def test_nonzero_with_count(p: int, t: int, offset: int, pad: int, dt: str, seed: int) -> None:
+    """Partitions 0, 16, ... get the nonzero indices (+ offset), padding, then the count;
+    the other partitions keep their values (v3+)."""
+    rng = np.random.default_rng(seed)
+    x = np.where(rng.random((p, t)) < 0.4, rng.integers(-3, 4, (p, t)), 0).astype(DT[dt])
+    d0 = rng.integers(-100, 100, (p, t + 1)).astype(np.int32)
+    lines = load("x", "d") + [
+        f"nisa.nonzero_with_count(dst=s_d, src=s_x, index_offset={offset}, padding_val={pad})"
+    ] + store("s_d")
+    (out,) = run(lines, {"x": x, "d": d0})
+    want = d0.copy()
+    for q in range(0, p, 16):
+        nz = [i + offset for i in range(t) if x[q, i] != 0]
+        want[q] = nz + [pad] * (t - len(nz)) + [len(nz)]
+    np.testing.assert_array_equal(out, want)
+
+
+# ===========================================================================
 # Regressions: minimal reproductions of interpreter bugs these tests found (each
 # message says what was wrong; all fixed)
 # ===========================================================================

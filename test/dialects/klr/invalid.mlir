@@ -575,3 +575,44 @@ klr.kernel "k" target "gen4" args [] {
   klr.return
 }
 // CHECK: klr.activate2: reduce_op must be add, maximum, minimum, abs_max or abs_min
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<64x4xfloat32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<64x16xfloat32, sbuf>
+  %i = klr.alloc "i" : !klr.tensor<64x4xint32, sbuf>
+  klr.nc_n_gather %d, %s at %i : !klr.tensor<64x4xfloat32, sbuf>, !klr.tensor<64x16xfloat32, sbuf>, !klr.tensor<64x4xint32, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_n_gather: indices must be uint32
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<2x2x16xint32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<2x16xint32, sbuf>
+  klr.sequence_bounds %d, %s : !klr.tensor<2x2x16xint32, sbuf>, !klr.tensor<2x16xint32, sbuf>
+  klr.return
+}
+// CHECK: klr.sequence_bounds: the partition dimension must be 1
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x16xint32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x16xfloat32, sbuf>
+  klr.nonzero_with_count %d, %s offset 0 padding -1 : !klr.tensor<128x16xint32, sbuf>, !klr.tensor<128x16xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.nonzero_with_count: dst has src's partitions and one more element (the count)
+
+// -----
+
+klr.kernel "k" target "gen2" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x17xint32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x16xfloat32, sbuf>
+  klr.nonzero_with_count %d, %s offset 0 padding -1 : !klr.tensor<128x17xint32, sbuf>, !klr.tensor<128x16xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.nonzero_with_count: the instruction does not exist on gen2
