@@ -1712,6 +1712,150 @@ class NonzeroWithCountOp(InstructionOp):
             )
 
 
+def _rng_engine(op: InstructionOp, target, allowed: tuple[Engine, ...]) -> Engine:  # type: ignore[no-untyped-def]
+    """The engine whose PRNG an RNG instruction uses (nki.md §9.5)."""
+    engine = op.exec_engine()
+    if engine not in allowed:
+        raise VerifyException(
+            f"{op.name}: engine must be {' or '.join(e.value for e in allowed)}, not {engine.value}"
+        )
+    if engine == Engine.GPSIMD and not target.features.gpsimd_rng:
+        raise VerifyException(f"{op.name}: the GpSimd PRNG needs gen3 or later")
+    return engine
+
+
+@irdl_op_definition
+class RngOp(InstructionOp):
+    """32 random bits per element, truncated to dst's integer dtype (nki.md §9.5).
+
+    `klr.rng %dst engine gpsimd`: draws from the engine's PRNG (Vector by default)."""
+
+    name = "klr.rng"
+    dst = operand_def(TensorType)
+    engine = prop_def(EngineAttr, EngineAttr(Engine.VECTOR))
+    assembly_format = "$dst (`engine` $engine^)? attr-dict `:` type($dst)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst")
+        _rng_engine(self, target, (Engine.VECTOR, Engine.GPSIMD))
+        if tensor_type(self.dst).element not in INTEGER_DTYPES - {Dtype.BOOL_}:
+            raise VerifyException(f"{self.name}: dst must have an integer dtype")
+
+
+@irdl_op_definition
+class Rand2Op(InstructionOp):
+    """Uniform float32 values in [low, high], cast to dst (Vector, v4, nki.md §9.5).
+
+    `klr.rand2 %dst, imm 0.0 to imm 1.0`; bounds are immediates or (P, 1) vectors."""
+
+    name = "klr.rand2"
+    dst = operand_def(TensorType)
+    low = opt_operand_def(TensorType)
+    low_imm = opt_prop_def(FloatAttr)
+    high = opt_operand_def(TensorType)
+    high_imm = opt_prop_def(FloatAttr)
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$dst `,` ($low^)? (`imm` $low_imm^)? `to` ($high^)? (`imm` $high_imm^)? attr-dict "
+        "`:` type($dst) (`low` type($low)^)? (`high` type($high)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "low", "high")
+        dst = tensor_type(self.dst)
+        for name in ("low", "high"):
+            _vector_operand(self, name, dst)
+            if (getattr(self, name) is None) == (getattr(self, name + "_imm") is None):
+                raise VerifyException(f"{self.name}: {name} is a (P, 1) tensor or an immediate")
+
+
+@irdl_op_definition
+class SetRngSeedOp(InstructionOp):
+    """Seed the Vector engine's PRNG from a [1, 1] 32-bit value (nki.md §9.5)."""
+
+    name = "klr.set_rng_seed"
+    src = operand_def(TensorType)
+    assembly_format = "$src attr-dict `:` type($src)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "src")
+        t = tensor_type(self.src)
+        if t.partitions != 1 or t.free_size != 1 or DTYPE_BYTES[t.element] != 4:
+            raise VerifyException(f"{self.name}: the seed is a [1, 1] 32-bit value")
+
+
+def _rng_state_words(op: InstructionOp, target, name: str) -> None:  # type: ignore[no-untyped-def]
+    engine = _rng_engine(op, target, (Engine.GPSIMD, Engine.VECTOR))
+    if engine == Engine.VECTOR and not target.features.vector_rand_state:
+        raise VerifyException(f"{op.name}: the Vector PRNG state is accessible on gen4 only")
+    t = tensor_type(getattr(op, name))
+    words = 6 if engine == Engine.GPSIMD else 24
+    if t.element != Dtype.UINT32 or t.free_size != words:
+        raise VerifyException(
+            f"{op.name}: the {engine.value} state is {words} uint32 words per partition"
+        )
+
+
+@irdl_op_definition
+class RandSetStateOp(InstructionOp):
+    """Load per-partition XORWOW states of an engine's PRNG (v3+, nki.md §9.5).
+
+    `klr.rand_set_state %src engine gpsimd`: 6 uint32 words per partition (GpSimd) or 24
+    (Vector, v4: four generators)."""
+
+    name = "klr.rand_set_state"
+    src = operand_def(TensorType)
+    engine = prop_def(EngineAttr, EngineAttr(Engine.GPSIMD))
+    assembly_format = "$src (`engine` $engine^)? attr-dict `:` type($src)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_sbuf(self, "src")
+        _rng_state_words(self, target, "src")
+
+
+@irdl_op_definition
+class RandGetStateOp(InstructionOp):
+    """Store the per-partition PRNG states of an engine (v3+, nki.md §9.5)."""
+
+    name = "klr.rand_get_state"
+    dst = operand_def(TensorType)
+    engine = prop_def(EngineAttr, EngineAttr(Engine.GPSIMD))
+    assembly_format = "$dst (`engine` $engine^)? attr-dict `:` type($dst)"
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst")
+        _rng_state_words(self, target, "dst")
+
+
+@irdl_op_definition
+class DropoutOp(InstructionOp):
+    """Zero each element with probability `prob`, else keep it (Vector, nki.md §9.3).
+
+    `klr.dropout %dst, %data prob imm 0.1`: no rescaling; `prob` an immediate or a (P, 1)
+    vector; one Vector PRNG draw per element."""
+
+    name = "klr.dropout"
+    dst = operand_def(TensorType)
+    data = operand_def(TensorType)
+    prob = opt_operand_def(TensorType)
+    prob_imm = opt_prop_def(FloatAttr)
+    irdl_options = _SEGMENTS
+    assembly_format = (
+        "$dst `,` $data `prob` ($prob^)? (`imm` $prob_imm^)? attr-dict `:` type($dst) `,` "
+        "type($data) (`prob` type($prob)^)?"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_on_chip(self, "dst", "data", "prob")
+        _same_partitions_and_free(self, "dst", "data")
+        d = tensor_type(self.dst)
+        _vector_operand(self, "prob", d)
+        if (self.prob is None) == (self.prob_imm is None):
+            raise VerifyException(f"{self.name}: prob is a (P, 1) tensor or an immediate")
+        if d.element != tensor_type(self.data).element:
+            raise VerifyException(f"{self.name}: dst has data's dtype")
+
+
 @irdl_op_definition
 class SelectReduceOp(InstructionOp):
     """`dst = where(pred xor reverse, on_true, on_false)` with optional max-accumulation (nki.md §9.3)."""
@@ -2143,6 +2287,12 @@ Klr = Dialect(
         NcNGatherOp,
         SequenceBoundsOp,
         NonzeroWithCountOp,
+        RngOp,
+        Rand2Op,
+        SetRngSeedOp,
+        RandSetStateOp,
+        RandGetStateOp,
+        DropoutOp,
         Max8Op,
         NcFindIndex8Op,
         DmaTransposeOp,

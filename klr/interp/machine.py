@@ -55,6 +55,7 @@ from xdsl.irdl import OperandDef
 
 from klr.dialects import klr as k
 from klr.interp import dtypes as dt
+from klr.interp import prng
 
 Env = list[Any]
 Step = Callable[[Env], None]
@@ -242,6 +243,14 @@ class Machine:
     """The Scalar engine's per-partition accumulators (activation reduce_cmd)."""
     vec_acc: np.ndarray = field(default_factory=lambda: np.zeros(128, np.float32))
     """The Vector engine's per-partition accumulators (select_reduce, range_select)."""
+    rng_vector: np.ndarray = field(
+        default_factory=lambda: prng.seeded_states(prng.DEFAULT_SEED, prng.VECTOR_GENERATORS)
+    )
+    """The Vector engine's PRNG: [128, 4, 6] XORWOW states (klr/interp/prng.py)."""
+    rng_gpsimd: np.ndarray = field(
+        default_factory=lambda: prng.seeded_states(prng.DEFAULT_SEED + 1, 1)
+    )
+    """The GpSimd engine's PRNG: [128, 1, 6] XORWOW states."""
     printed: list[str] = field(default_factory=list)
     warnings: list[tuple[str, str, Operation | None]] = field(default_factory=list)
     instructions: int = 0
@@ -2412,6 +2421,96 @@ def rule_nonzero_with_count(c: Compiler, op: k.NonzeroWithCountOp) -> Step:
     return run
 
 
+def _prng(m: Machine, op: Operation) -> np.ndarray:
+    engine = op.engine.data  # type: ignore[attr-defined]
+    return m.rng_gpsimd if engine == k.Engine.GPSIMD else m.rng_vector
+
+
+def rule_rng(c: Compiler, op: k.RngOp) -> Step:
+    d = c.slot(op.dst)
+    p, n = c.shape(op.dst)[0], math.prod(c.shape(op.dst)[1:])
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        bits = prng.draw(_prng(m, op), p, n)
+        write_bits(env[d], bits)  # two's complement: the low bits of each draw
+
+    return run
+
+
+def rule_rand2(c: Compiler, op: k.Rand2Op) -> Step:
+    d = c.slot(op.dst)
+    p, n = c.shape(op.dst)[0], math.prod(c.shape(op.dst)[1:])
+    get_low = _operand(c, c.slot(op.low) if op.low else None, op.low_imm, op, "low")
+    get_high = _operand(c, c.slot(op.high) if op.high else None, op.high_imm, op, "high")
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        lo = np.asarray(get_low(env), np.float64)
+        hi = np.asarray(get_high(env), np.float64)
+        u = prng.uniform(prng.draw(m.rng_vector, p, n))
+        write(env[d], f32(lo + u * (hi - lo)))
+
+    return run
+
+
+def rule_set_rng_seed(c: Compiler, op: k.SetRngSeedOp) -> Step:
+    s = c.slot(op.src)
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        raw = np.ascontiguousarray(read_raw(m, env[s], op, "src")).reshape(-1)[:1]
+        seed = int(raw.view(np.uint32)[0])
+        m.rng_vector[...] = prng.seeded_states(seed, prng.VECTOR_GENERATORS)
+
+    return run
+
+
+def rule_rand_set_state(c: Compiler, op: k.RandSetStateOp) -> Step:
+    s = c.slot(op.src)
+    p = c.shape(op.src)[0]
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        words = per_partition(read_raw(m, env[s], op, "src")).astype(np.uint32)
+        states = _prng(m, op)
+        states[:p] = words.reshape(p, states.shape[1], prng.WORDS)
+
+    return run
+
+
+def rule_rand_get_state(c: Compiler, op: k.RandGetStateOp) -> Step:
+    d = c.slot(op.dst)
+    p = c.shape(op.dst)[0]
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        write_bits(env[d], _prng(m, op)[:p].reshape(p, -1))
+
+    return run
+
+
+def rule_dropout(c: Compiler, op: k.DropoutOp) -> Step:
+    d, s = _ops(c, op.dst, op.data)
+    p, n = c.shape(op.dst)[0], math.prod(c.shape(op.dst)[1:])
+    get_prob = _operand(c, c.slot(op.prob) if op.prob else None, op.prob_imm, op, "prob")
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        x = per_partition(read_raw(m, env[s], op, "data"))
+        prob = np.asarray(get_prob(env), np.float64)
+        keep = prng.uniform(prng.draw(m.rng_vector, p, n)) >= prob
+        write_raw(env[d], np.where(keep, x, np.zeros((), x.dtype)))
+
+    return run
+
+
 def rule_range_select(c: Compiler, op: k.RangeSelectOp) -> Step:
     d, t, b0, b1, r = _ops(c, op.dst, op.on_true, op.bound0, op.bound1, op.reduce_res)
     c0, c1 = ALU[op.comp_op0.data], ALU[op.comp_op1.data]
@@ -2663,3 +2762,9 @@ RULES: dict[type[Operation], Callable[[Compiler, Any], Step]] = {
     k.DynamicWhileOp: rule_dynamic_while,
     k.DevicePrintOp: rule_device_print,
 }
+    k.RngOp: rule_rng,
+    k.Rand2Op: rule_rand2,
+    k.SetRngSeedOp: rule_set_rng_seed,
+    k.RandSetStateOp: rule_rand_set_state,
+    k.RandGetStateOp: rule_rand_get_state,
+    k.DropoutOp: rule_dropout,

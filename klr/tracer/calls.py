@@ -106,6 +106,11 @@ def tensor_arg(name: str, value: Any) -> TensorView:
         return value.tile()
     if isinstance(value, PendingAccess):
         raise value.error
+    if not isinstance(value, TensorView) and type(value).__name__ == "IndirectAccess":
+        raise fail("err_not_supported",
+                   f"'{name}' is indexed by an index tile (an indirect DMA), which only a DMA can use",
+                   hint="gather the rows first: t = nl.load(table[idx_tile, i_f]); scatter with "
+                   "nl.store(out[idx_tile, i_f], value=t)")
     if not isinstance(value, TensorView):
         raise fail("err_bad_arguments", f"'{name}' must be a tensor, got {describe(value)}")
     return value
@@ -163,6 +168,9 @@ def describe(value: Any) -> str:
         return "a tensor"
     if isinstance(value, (OpValue, DtypeValue, BufferValue, EnumMember)):
         return repr(value)
+    if type(value).__name__ == "IndirectAccess":
+        return ("an indirect access (a tensor indexed by an index tile, which only nl.load, "
+                "nl.store and nisa.dma_copy take)")
     return f"{type(value).__name__} {value!r}"
 
 

@@ -345,3 +345,128 @@ class PendingAccess:
                     shape[axis] = hi - lo
             out.append(IndexExpr(tuple(shape), e.terms, offset))
         return index_advanced(interp, self.view, tuple(out), self.op)
+
+
+# -- tensor-valued (dynamic) indices: indirect DMA ------------------------------------
+
+
+@dataclass(eq=False)
+class IndirectAccess:
+    """`table[idx_tile[i_p, 0], i_f]` / `table[idx_tile, i_f]`: partition `p` reaches row
+    `idx[p]` of an HBM tensor (nki.md §4.4). Only a DMA can use it (`nl.load`, `nl.store`,
+    `nisa.dma_copy`): it becomes a `klr.indirect_dma`.
+
+    `table` is a view of every row the index may pick (dim 0) with the access pattern of
+    one row (the other dims); `index` the (P, 1) SBUF index tile."""
+
+    table: TensorView
+    index: TensorView
+    op: Any
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (self.index.shape[0], *self.table.shape[1:])
+
+    @property
+    def dtype(self) -> Any:
+        return self.table.dtype
+
+    def restricted(self, interp: Interpreter, box: list[tuple[int, int]]) -> IndirectAccess:
+        """The access limited to `box` (over `shape`): fewer partitions, a smaller row."""
+        from klr.tracer.views import index_view
+
+        (p0, p1), free = box[0], box[1:]
+        index = self.index
+        if (p0, p1) != (0, index.shape[0]):
+            index = index_view(interp, index, (slice(p0, p1), slice(None)), self.op)
+        table = self.table
+        if any((lo, hi) != (0, n) for (lo, hi), n in zip(free, table.shape[1:])):
+            table = index_view(interp, table, (slice(None), *(slice(lo, hi) for lo, hi in free)), self.op)
+        return IndirectAccess(table, index, self.op)
+
+
+def is_indirect(key: Any) -> bool:
+    keys = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(x, TensorView) for x in keys)
+
+
+def index_indirect(interp: Interpreter, view: TensorView, key: Any, op: Operation) -> IndirectAccess:
+    """`view[idx_tile, ...]`: the first index is an SBUF integer tile of one row number per
+    partition; the other indices (index expressions or ints, or else slices) select
+    within each row, the same for every partition."""
+    from klr.dialects import klr as k
+    from klr.tracer.views import index_view
+
+    keys = list(key) if isinstance(key, tuple) else [key]
+    first, rest = keys[0], keys[1:]
+    if not isinstance(first, TensorView) or any(isinstance(x, TensorView) for x in rest):
+        raise interp.error(
+            "err_not_supported",
+            "an index tile can only index the first dimension of a tensor",
+            op,
+            hint="indirect DMA picks one row per partition (nki.md §4.4): table[idx_tile[i_p, 0], i_f]",
+        )
+    if not interp.first_generation:
+        raise interp.error(
+            "err_bad_index",
+            "indexing a tensor with a tensor is first-generation (neuronxcc.nki) syntax",
+            op,
+            hint="the current API's indirect DMA is an access pattern with vector_offset "
+            "(nki.md §4.2)",
+        )
+    if view.memory.on_chip:
+        raise interp.error(
+            "err_not_supported",
+            "an index tile can only index an HBM tensor (indirect DMA); this tensor is in "
+            f"{view.memory.value}",
+            op,
+            hint="gather on chip with nisa.local_gather or nisa.nc_n_gather",
+        )
+    index = first
+    if index.memory != k.Memory.SBUF or index.dtype not in k.INTEGER_DTYPES or index.dtype == k.Dtype.BOOL_:
+        raise interp.error(
+            "err_bad_index",
+            f"an index tile must be an integer tile in SBUF, got {index.dtype.value} in "
+            f"{index.memory.value}",
+            op,
+            hint="e.g. idx = nl.load(indices) of an int32 tensor, or nisa.iota(..., dtype=nl.int32)",
+        )
+    if index.ndim != 2 or index.shape[1] != 1:
+        raise interp.error(
+            "err_bad_index",
+            f"an index tile holds one row number per partition: shape (P, 1), got {index.shape}",
+            op,
+            hint="select one column: table[idx_tile[i_p, j], i_f]",
+        )
+    inner = TensorView(view.storage, view.offset, view.dims[1:])
+    if not inner.dims:  # a 1-D table: one element per row
+        free: tuple[tuple[int, int], ...] = ()
+        offset = view.offset
+    elif is_advanced(tuple(rest)):
+        if len(rest) != inner.ndim:
+            raise interp.error(
+                "err_bad_index",
+                f"index expressions must index every dimension: {len(keys)} for a "
+                f"{view.ndim}-dimensional tensor",
+                op,
+            )
+        exprs = [e for e in rest if isinstance(e, IndexExpr)]
+        rank = max(2, *(len(e.shape) for e in exprs))  # the index tile's partitions are axis 0
+        if any(a + rank - len(e.shape) == 0 and e.shape[a] != 1 for e in exprs for a, _ in e.terms):
+            raise interp.error(
+                "err_not_supported",
+                "with an index tile, the other indices cannot depend on the partition",
+                op,
+                hint="every partition reads the same part of its row (nki.md §4.2 vector_offset)",
+            )
+        part = index_advanced(interp, inner, tuple(rest), op)
+        dims = part.dims if len(part.dims) >= 2 else ((0, 1), *part.dims)
+        if dims[0][1] not in (1, index.shape[0]):
+            raise interp.error("err_bad_index", "the index tile and the other indices do not broadcast", op)
+        free, offset = dims[1:], part.offset
+    else:
+        part = index_view(interp, inner, tuple(rest), op) if rest else inner
+        free, offset = part.dims, part.offset
+    if not free:
+        free = ((1, 1),)
+    return IndirectAccess(TensorView(view.storage, offset, (view.dims[0], *free)), index, op)

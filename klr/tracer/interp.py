@@ -464,9 +464,11 @@ class Interpreter:
         container = self.eval(node.value)
         if not isinstance(container, TensorView):
             return False
-        from klr.tracer.index_exprs import index_advanced, is_advanced
+        from klr.tracer.index_exprs import index_advanced, is_advanced, is_indirect
 
         index = self.eval(node.index)
+        if is_indirect(index):
+            return False  # a scatter: the usual path
         try:
             target = (
                 index_advanced(self, container, index, node) if is_advanced(index)
@@ -809,9 +811,14 @@ class Interpreter:
             index = self.eval(node.index)
             if isinstance(container, TensorView):
                 from klr.tracer import operators
-                from klr.tracer.index_exprs import index_advanced, is_advanced
+                from klr.tracer.index_exprs import index_advanced, index_indirect, is_advanced, is_indirect
                 from klr.tracer.views import index_view
 
+                if is_indirect(index):  # `out[idx_tile, i_f] = t`: a scatter
+                    from klr.tracer import legacy
+
+                    legacy.assign_indirect(self, index_indirect(self, container, index, node), value, node)
+                    return
                 target = (
                     index_advanced(self, container, index, node) if is_advanced(index)
                     else index_view(self, container, index, node)
@@ -940,9 +947,11 @@ class Interpreter:
         container = self.eval(op.value)
         index = self.eval(op.index)
         if isinstance(container, TensorView):
-            from klr.tracer.index_exprs import index_advanced, is_advanced
+            from klr.tracer.index_exprs import index_advanced, index_indirect, is_advanced, is_indirect
             from klr.tracer.views import index_view
 
+            if is_indirect(index):
+                return index_indirect(self, container, index, op)  # an indirect DMA operand
             if is_advanced(index):
                 try:
                     return index_advanced(self, container, index, op)

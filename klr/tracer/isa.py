@@ -401,6 +401,44 @@ def nonzero_with_count(dst: Any, src: Any, index_offset: Any = 0, padding_val: A
     )
 
 
+def _engine_or(value: Any, default: k.Engine) -> k.Engine:
+    return default if value is None else engine_arg(value)
+
+
+def rng(dst: Any, engine: Any = None, name: Any = None) -> None:
+    emit(k.RngOp, [tensor_arg("dst", dst)],
+         {"engine": k.EngineAttr(_engine_or(engine, k.Engine.VECTOR))})
+
+
+def rand2(dst: Any, min: Any, max: Any, name: Any = None) -> None:  # noqa: A002 - NKI's names
+    lt, li = scalar_or_vector("min", min)
+    ht, hi = scalar_or_vector("max", max)
+    emit(k.Rand2Op, [tensor_arg("dst", dst), lt, ht],
+         {"low_imm": float_attr(li), "high_imm": float_attr(hi)})
+
+
+def set_rng_seed(src_seeds: Any, name: Any = None) -> None:
+    emit(k.SetRngSeedOp, [tensor_arg("src_seeds", src_seeds)], {})
+
+
+def rand_set_state(src_seeds: Any, engine: Any = None, name: Any = None) -> None:
+    emit(k.RandSetStateOp, [tensor_arg("src_seeds", src_seeds)],
+         {"engine": k.EngineAttr(_engine_or(engine, k.Engine.GPSIMD))})
+
+
+def rand_get_state(dst: Any, engine: Any = None, name: Any = None) -> None:
+    emit(k.RandGetStateOp, [tensor_arg("dst", dst)],
+         {"engine": k.EngineAttr(_engine_or(engine, k.Engine.GPSIMD))})
+
+
+def dropout(dst: Any, data: Any, prob: Any, name: Any = None) -> None:
+    pt, pi = scalar_or_vector("prob", prob)
+    if pi is not None and not 0.0 <= pi <= 1.0:
+        raise fail("err_bad_arguments", f"'prob' must be in [0, 1], got {pi!r}")
+    emit(k.DropoutOp, [tensor_arg("dst", dst), tensor_arg("data", data), pt],
+         {"prob_imm": float_attr(pi)})
+
+
 def max8(dst: Any, src: Any, name: Any = None) -> None:
     emit(k.Max8Op, [tensor_arg("dst", dst), tensor_arg("src", src)], {})
 
@@ -470,8 +508,7 @@ def local_gather(dst: Any, src_buffer: Any, index: Any, num_elem_per_idx: Any = 
 
 
 _NOT_TRACED_ISA = [
-    "dropout", "quantize_mx", "topk", "rng",
-    "rand2", "rand_set_state", "rand_get_state", "set_rng_seed", "dma_compute", "nc_matmul_mx",
+    "quantize_mx", "topk", "dma_compute", "nc_matmul_mx",
     "core_barrier", "sendrecv", "register_alloc", "register_move", "register_load",
     "register_store", "get_nc_version", "get_nc_sub_version",
 ]
@@ -489,7 +526,8 @@ def isa(target: Target) -> Namespace:
                tensor_copy_predicated, tensor_tensor_scan, select_reduce, max8, nc_find_index8,
                dma_transpose, range_select, nc_match_replace8, local_gather,
                tensor_scalar_reduce, tensor_scalar_cumulative, exponential, activate2,
-               nc_stream_shuffle, nc_n_gather, sequence_bounds, nonzero_with_count):
+               nc_stream_shuffle, nc_n_gather, sequence_bounds, nonzero_with_count,
+               rng, rand2, set_rng_seed, rand_set_state, rand_get_state, dropout):
         attrs[fn.__name__] = Builtin(f"nki.isa.{fn.__name__}", fn)
     for n in _NOT_TRACED_ISA:
         attrs.setdefault(n, NotSupported(f"nki.isa.{n}"))

@@ -28,7 +28,7 @@ from klr.tracer.calls import (
     ctx,
 )
 
-from klr.tracer import isa
+from klr.tracer import isa, random_numbers
 from klr.tracer.isa import memset
 
 if TYPE_CHECKING:
@@ -879,8 +879,8 @@ _ACT_ONLY = [a.value for a in k.ActFunc if a.value not in _BOTH]
 _NOT_TRACED_LANGUAGE = [
     # not traced yet (docs/coverage.md). A trailing "_" marks a name that already exists as an
     # operator object: calling it is refused by `call_op_value` instead.
-    "prod", "all", "var", "softmax", "rms_norm", "dropout",
-    "ones_like", "full_like", "cos", "tan", "rand", "random_seed", "iota",
+    "prod", "all", "var", "softmax", "rms_norm",
+    "ones_like", "full_like", "cos", "tan", "iota",
     "device_print", "dynamic_range", "fori_loop", "while_loop", "par_dim",
     "arange", "mgrid", "shared_constant", "shared_identity_matrix", "gather_flattened",
     "spmd_dim", "nc", "atomic_rmw", "loop_reduce", "invert_", "ceil", "floor", "trunc",
@@ -940,4 +940,5 @@ def language(target: Target) -> Namespace:
     attrs["NKIObject"] = UserClass("NKIObject", (), {}, None)  # type: ignore[arg-type]
     # program order is the semantics already: `with nl.no_reorder():` changes nothing here
     attrs["no_reorder"] = Builtin("nki.language.no_reorder", lambda: None)
+    attrs.update(random_numbers.namespace_entries(target))
     return Namespace("nki.language", attrs, hint="see docs/coverage.md")

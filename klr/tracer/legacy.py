@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from klr.dialects import klr as k
 from klr.tracer import isa
 from klr.tracer import language as lang
-from klr.tracer.calls import ctx, engine_arg, fail, tensor_arg
-from klr.tracer.index_exprs import Mask, MGrid, PendingAccess, arange, mask_ranges
+from klr.tracer.calls import ctx, emit, engine_arg, fail, tensor_arg
+from klr.tracer.index_exprs import IndexExpr, IndirectAccess, Mask, MGrid, PendingAccess, arange, mask_ranges
 from klr.tracer.views import index_view
 from klr.tracer.values import (
     Affine,
@@ -372,14 +372,95 @@ def bn_aggr(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> TensorV
     return out
 
 
+def _iota_args(expr: IndexExpr, shape: tuple[int, ...],
+               box: list[tuple[int, int]] | None) -> tuple[list[list[int]], int, int]:
+    """(pattern, offset, channel_multiplier) of `klr.iota` computing `expr` (of `shape`,
+    axis 0 the partition) over `box`."""
+    k_ = len(shape) - len(expr.shape)
+    coeff = [0] * len(shape)
+    for axis, c in expr.terms:
+        coeff[axis + k_] += c
+    offset = int(expr.offset)  # int() of a loop-dependent offset unrolls the loop
+    lo_hi = box if box is not None else [(0, n) for n in shape]
+    offset += sum(c * lo for c, (lo, _) in zip(coeff, lo_hi))
+    pattern = [[coeff[a], hi - lo] for a, (lo, hi) in enumerate(lo_hi) if a > 0]
+    return pattern, offset, coeff[0]
+
+
+def iota(expr: Any, dtype: Any, mask: Any = None, **_: Any) -> TensorView:
+    """First generation `nisa.iota(expr, dtype)`: the affine index expression `expr` (e.g.
+    `nl.arange(512)[None, :] + 2 * nl.arange(128)[:, None]`) as a tile; axis 0 is the
+    partition axis (its coefficient the channel multiplier)."""
+    if not isinstance(expr, IndexExpr):
+        raise fail("err_type", "nisa.iota: expr must be an index expression of nl.arange/nl.mgrid",
+                   hint="e.g. nisa.iota(nl.arange(128)[:, None] * 4 + nl.arange(4)[None, :], dtype=nl.int32)")
+    shape = (1,) * max(0, 2 - len(expr.shape)) + expr.shape
+    if len(shape) > 5:
+        raise fail("err_not_supported", "nisa.iota: at most 4 free axes")
+    out = _result(shape, lang._dtype(dtype))
+    box = _box("nisa.iota", mask, shape)
+    if _empty(box):
+        return out
+    pattern, offset, cm = _iota_args(expr, shape, box)
+    isa.iota(_restrict(box, shape, out), pattern, offset, cm)
+    return out
+
+
 def dma_copy(dst: Any, src: Any, mask: Any = None, dst_rmw_op: Any = None, **_: Any) -> None:
     if dst_rmw_op is not None:
         raise fail("err_not_supported", "nisa.dma_copy(dst_rmw_op=...) is not supported yet",
                    hint="the current API's equivalent is nisa.dma_compute")
+    if isinstance(dst, IndirectAccess) or isinstance(src, IndirectAccess):
+        if isinstance(dst, IndirectAccess) and isinstance(src, IndirectAccess):
+            raise fail("err_not_supported", "nisa.dma_copy: only one side can be indexed by an index tile",
+                       hint="gather into an SBUF tile first, then scatter it")
+        if isinstance(dst, IndirectAccess):
+            _indirect("nisa.dma_copy", dst, _tile("src", src), mask, scatter=True)
+        else:
+            _indirect("nisa.dma_copy", src, tensor_arg("dst", dst), mask, scatter=False)
+        return
     d, x = tensor_arg("dst", dst), _tile("src", src)
     box = _box("nisa.dma_copy", mask, d.shape)
     if not _empty(box):
         isa.dma_copy(_restrict(box, d.shape, d), _restrict(box, d.shape, x))
+
+
+def _indirect(name: str, access: IndirectAccess, tile: TensorView, mask: Any, scatter: bool) -> None:
+    """`klr.indirect_dma` between the rows `access` picks and `tile` (of `access.shape`);
+    `mask=` cuts both to its box (fewer partitions, a smaller part of each row)."""
+    if tile.shape != access.shape:
+        verb = "writes" if scatter else "reads"
+        raise fail("err_bad_arguments",
+                   f"{name}: the indirect access {verb} shape {access.shape}, the tile is {tile.shape}",
+                   hint="the index tile gives the partition count; the other indices the row part")
+    box = _box(name, mask, access.shape)
+    if _empty(box):
+        return
+    if box is not None:
+        interp, _ = ctx()
+        access = access.restricted(interp, box)
+        tile = _restrict(box, tile.shape, tile)
+    if scatter:
+        emit(k.IndirectDmaOp, [access.table, access.index, tile, None], {})
+    else:
+        emit(k.IndirectDmaOp, [tile, None, access.table, access.index], {})
+
+
+def assign_indirect(interp: Any, access: IndirectAccess, value: Any, node: Any) -> None:
+    """`out[idx_tile, i_f] = t`: a scatter of the tile `t` (a number is first filled into one)."""
+    from klr.tracer.calls import call_builtin
+
+    def scatter() -> None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            t = lang.ndarray(access.shape, DtypeValue(access.dtype), BufferValue(k.Memory.SBUF))
+            isa.memset(t, value)
+        else:
+            t = _tile("value", value)
+            if t.memory == k.Memory.PSUM:
+                t = lang.copy(t)
+        _indirect("indirect store", access, t, None, scatter=True)
+
+    call_builtin(interp, Builtin("neuronxcc.nki.language.store", scatter), [], {}, node)
 
 
 def masked_elementwise(wrapper: Builtin, args: list[Any], kwargs: dict[str, Any]) -> TensorView:
@@ -447,6 +528,11 @@ def _masked_access(name: str, access: Any, mask: Any) -> tuple[tuple[int, ...], 
 
 
 def load(src: Any, mask: Any = None, dtype: Any = None, **_: Any) -> TensorView:
+    if isinstance(src, IndirectAccess):  # `nl.load(table[idx_tile, i_f])`: a gather
+        dt = _dt(dtype, src.dtype)
+        out = _take_into(src.shape, dt, (), (k.Memory.SBUF,)) or _result(src.shape, dt)
+        _indirect("nl.load", src, out, mask, scatter=False)
+        return out
     if mask is None:
         if isinstance(src, TensorView) and not src.memory.on_chip:
             into = _take_into(src.shape, _dt(dtype, src.dtype), (src,), (k.Memory.SBUF,))
@@ -466,6 +552,9 @@ def store(dst: Any, value: Any, mask: Any = None, **_: Any) -> None:
     v = _tile("value", value)
     if v.memory == k.Memory.PSUM:
         v = lang.copy(v)  # the first generation inserted the PSUM -> SBUF copy itself
+    if isinstance(dst, IndirectAccess):  # `nl.store(out[idx_tile, i_f], value=t)`: a scatter
+        _indirect("nl.store", dst, v, mask, scatter=True)
+        return
     if mask is None:
         lang.store(dst, v)
         return
@@ -577,7 +666,7 @@ def _language(target: Target) -> Namespace:
 def _isa(target: Target) -> Namespace:
     base = dict(isa.isa(target).attrs)
     for fn in (nc_matmul, tensor_tensor, tensor_scalar, activation, tensor_reduce, tensor_copy,
-               memset, nc_transpose, reciprocal, bn_stats, bn_aggr, dma_copy):
+               memset, nc_transpose, reciprocal, bn_stats, bn_aggr, dma_copy, iota):
         base[fn.__name__] = Builtin(f"neuronxcc.nki.isa.{fn.__name__}", fn)
     return Namespace("neuronxcc.nki.isa", base, hint="see docs/coverage.md")
 

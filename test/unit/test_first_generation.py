@@ -604,3 +604,118 @@ def test_functions_without_a_klr_op_are_diagnosed(tmp_path: Path, fn: str) -> No
     assert diag.code == "err_not_supported" and fn in diag.message
     assert diag.location is not None and diag.location.line == 9
     assert diag.hint and "no" in diag.hint
+
+
+# -- tensor-valued indices: indirect DMA (gather / scatter of HBM rows) --------------------
+
+GATHER_INPUTS = Path(__file__).resolve().parents[1] / "trace" / "Inputs" / "beta1_gather.py"
+
+
+def test_indirect_gather_is_the_embedding_lookup() -> None:
+    rng = np.random.default_rng(60)
+    table = rng.standard_normal((1000, 64)).astype(np.float32)
+    ids = rng.integers(0, 1000, (128, 1)).astype(np.int32)
+    ids[:4, 0] = [0, 999, 7, 7]  # both ends, and a repeated row
+    _, out = _run_file(GATHER_INPUTS, "gather", table=table, ids=ids)
+    np.testing.assert_array_equal(out, table[ids[:, 0]])
+
+
+def test_indirect_scatter_writes_the_picked_rows_only() -> None:
+    rng = np.random.default_rng(61)
+    table = rng.standard_normal((128, 64)).astype(np.float32)
+    ids = rng.permutation(128)[:32].reshape(32, 1).astype(np.int32)
+    values = rng.standard_normal((32, 64)).astype(np.float32)
+    _, out = _run_file(GATHER_INPUTS, "scatter", table=table, ids=ids, values=values)
+    expect = table.copy()
+    expect[ids[:, 0]] = values
+    np.testing.assert_array_equal(out, expect)
+
+
+def test_indirect_gather_with_iota_indices_and_a_mask() -> None:
+    table = np.random.default_rng(62).standard_normal((128, 16)).astype(np.float32)
+    _, out = _run_file(GATHER_INPUTS, "gather_even_rows", table=table)
+    expect = np.zeros((64, 8), np.float32)
+    expect[:48] = table[0:96:2, 4:12]  # rows 2p, columns 4..11, partitions < 48
+    np.testing.assert_array_equal(out, expect)
+
+
+def test_indirect_dma_in_a_rolled_loop_with_casts_dma_copy_and_setitem(tmp_path: Path) -> None:
+    import ml_dtypes
+
+    rng = np.random.default_rng(63)
+    table = rng.standard_normal((300, 3, 16)).astype(np.float32)
+    ids = rng.integers(0, 300, (256, 1)).astype(np.int32)
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        "@nki.jit\ndef k(table, ids):\n"
+        "    out = nl.ndarray((256, 16), dtype=nl.bfloat16, buffer=nl.shared_hbm)\n"
+        "    back = nl.ndarray((300, 3, 16), dtype=table.dtype, buffer=nl.shared_hbm)\n"
+        "    i_p = nl.arange(128)[:, None]\n"
+        "    i_f = nl.arange(16)[None, :]\n"
+        "    for t in nl.affine_range(2):\n"
+        "        idx = nl.load(ids[t * 128 + i_p, 0])\n"
+        "        rows = nl.load(table[idx, 2, i_f], dtype=nl.bfloat16)\n"   # row part [2, :], cast
+        "        nl.store(out[t * 128 + i_p, i_f], value=rows)\n"
+        "        r2 = nl.ndarray((128, 16), dtype=table.dtype, buffer=nl.sbuf)\n"
+        "        nisa.dma_copy(dst=r2, src=table[idx[i_p, 0], 1, i_f])\n"
+        "        back[idx, 0, i_f] = r2\n"                                   # setitem: a scatter
+        "    return out, back\n"))
+    traced = klr.trace(f, "k", table=table, ids=ids)
+    assert "klr.for" in str(traced.module)  # the loop stays rolled
+    out, back = run_module(traced.module, {"table": table, "ids": ids}).outputs
+    np.testing.assert_array_equal(out, table[ids[:, 0], 2].astype(ml_dtypes.bfloat16))
+    picked = np.unique(ids[:, 0])
+    np.testing.assert_array_equal(back[picked, 0], table[picked, 1])
+
+
+def test_indirect_index_out_of_bounds_is_a_run_time_diagnostic() -> None:
+    table = np.zeros((1000, 64), np.float32)
+    ids = np.zeros((128, 1), np.int32)
+    ids[9, 0] = -1
+    traced = klr.trace(GATHER_INPUTS, "gather", table=table, ids=ids)
+    with pytest.raises(KlrError) as info:
+        run_module(traced.module, {"table": table, "ids": ids})
+    diag = info.value.diagnostics[0]
+    assert diag.code == "err_index_out_of_bounds"
+    assert "partition 9" in diag.message and "-1" in diag.message and diag.hint
+    assert diag.location is not None and diag.location.line == 17  # the nl.load
+
+
+@pytest.mark.parametrize(("line", "code"), [
+    ("    t = nl.load(x[i_p, idx])\n", "err_not_supported"),           # not the first dim
+    ("    t = nl.load(x[nl.load(x[0:128, 0:1])[i_p, 0], i_f])\n", "err_bad_index"),  # float index
+    ("    t = nl.load(x[idx2, i_f])\n", "err_bad_index"),                # (P, 2)
+    ("    t = nl.load(x[idx, i_p + i_f])\n", "err_not_supported"),       # row part per partition
+    ("    t = nl.load(nl.load(x[0:128, :])[idx, i_f])\n", "err_not_supported"),  # on-chip table
+    ("    t = nisa.tensor_copy(x[idx, i_f])\n", "err_not_supported"),    # not a DMA
+    ("    nl.store(x[idx, i_f], value=nl.load(x[0:64, 0:16]))\n", "err_bad_arguments"),  # shapes
+])
+def test_unsupported_indirect_forms_are_diagnosed(tmp_path: Path, line: str, code: str) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        "@nki.jit\ndef k(x, ids):\n"
+        "    i_p = nl.arange(128)[:, None]\n"
+        "    i_f = nl.arange(16)[None, :]\n"
+        "    idx = nl.load(ids[i_p, 0])\n"
+        "    idx2 = nl.load(ids)\n"
+        + line + "    return x\n"))
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=np.zeros((256, 32), np.float32), ids=np.zeros((128, 2), np.int32))
+    diag = info.value.diagnostics[0]
+    assert diag.code == code, diag.message
+    assert diag.location is not None and diag.location.line == 12
+    assert diag.hint
+
+
+def test_indirect_access_as_a_compute_operand_names_the_dma_forms(tmp_path: Path) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        "@nki.jit\ndef k(x, ids):\n"
+        "    idx = nl.load(ids)\n"
+        "    t = nl.exp(x[idx, nl.arange(16)[None, :]])\n"
+        "    return x\n"))
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=np.zeros((256, 32), np.float32), ids=np.zeros((128, 1), np.int32))
+    diag = info.value.diagnostics[0]
+    assert diag.code == "err_bad_arguments" and "index tile" in diag.message
+    assert "nl.load" in diag.message and diag.location is not None and diag.location.line == 9

@@ -616,3 +616,137 @@ klr.kernel "k" target "gen2" args [] {
   klr.return
 }
 // CHECK: klr.nonzero_with_count: the instruction does not exist on gen2
+
+// -----
+
+klr.kernel "k" target "gen3" args ["t"] {
+^bb0(%t: !klr.tensor<100x8xfloat32, hbm>):
+  %d = klr.alloc "d" : !klr.tensor<4x8xfloat32, sbuf>
+  klr.indirect_dma %d, %t : !klr.tensor<4x8xfloat32, sbuf>, !klr.tensor<100x8xfloat32, hbm>
+  klr.return
+}
+// CHECK: klr.indirect_dma: exactly one side (dst or src) is indexed by an index tile
+
+// -----
+
+klr.kernel "k" target "gen3" args ["t"] {
+^bb0(%t: !klr.tensor<100x8xfloat32, hbm>):
+  %d = klr.alloc "d" : !klr.tensor<4x8xfloat32, sbuf>
+  %ip = klr.alloc "ip" : !klr.tensor<4x1xint32, psum>
+  klr.indirect_dma %d, %t[%ip] : !klr.tensor<4x8xfloat32, sbuf>, !klr.tensor<100x8xfloat32, hbm>[!klr.tensor<4x1xint32, psum>]
+  klr.return
+}
+// CHECK: klr.indirect_dma: the index tile must be in SBUF
+
+// -----
+
+klr.kernel "k" target "gen3" args ["t"] {
+^bb0(%t: !klr.tensor<100x8xfloat32, hbm>):
+  %d = klr.alloc "d" : !klr.tensor<4x8xfloat32, sbuf>
+  %if = klr.alloc "if" : !klr.tensor<4x1xfloat32, sbuf>
+  klr.indirect_dma %d, %t[%if] : !klr.tensor<4x8xfloat32, sbuf>, !klr.tensor<100x8xfloat32, hbm>[!klr.tensor<4x1xfloat32, sbuf>]
+  klr.return
+}
+// CHECK: klr.indirect_dma: the index tile must have an integer dtype, got float32
+
+// -----
+
+klr.kernel "k" target "gen3" args ["t"] {
+^bb0(%t: !klr.tensor<100x8xfloat32, hbm>):
+  %d = klr.alloc "d" : !klr.tensor<4x8xfloat32, sbuf>
+  %i2 = klr.alloc "i2" : !klr.tensor<4x2xint32, sbuf>
+  klr.indirect_dma %d, %t[%i2] : !klr.tensor<4x8xfloat32, sbuf>, !klr.tensor<100x8xfloat32, hbm>[!klr.tensor<4x2xint32, sbuf>]
+  klr.return
+}
+// CHECK: klr.indirect_dma: the index tile must be (4, 1): one row index per partition, got [4, 2]
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+^bb0():
+  %d = klr.alloc "d" : !klr.tensor<4x8xfloat32, sbuf>
+  %i = klr.alloc "i" : !klr.tensor<4x1xint32, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<100x8xfloat32, sbuf>
+  klr.indirect_dma %d, %s[%i] : !klr.tensor<4x8xfloat32, sbuf>, !klr.tensor<100x8xfloat32, sbuf>[!klr.tensor<4x1xint32, sbuf>]
+  klr.return
+}
+// CHECK: klr.indirect_dma: the indexed tensor 'src' must be in HBM, not sbuf
+
+// -----
+
+klr.kernel "k" target "gen3" args ["t"] {
+^bb0(%t: !klr.tensor<100x8xfloat32, hbm>):
+  %i = klr.alloc "i" : !klr.tensor<4x1xint32, sbuf>
+  %p = klr.alloc "p" : !klr.tensor<4x8xfloat32, psum>
+  klr.indirect_dma %p, %t[%i] : !klr.tensor<4x8xfloat32, psum>, !klr.tensor<100x8xfloat32, hbm>[!klr.tensor<4x1xint32, sbuf>]
+  klr.return
+}
+// CHECK: klr.indirect_dma: DMA cannot access PSUM ('dst')
+
+// -----
+
+klr.kernel "k" target "gen3" args ["t"] {
+^bb0(%t: !klr.tensor<100x8xfloat32, hbm>):
+  %d = klr.alloc "d" : !klr.tensor<4x8xfloat32, sbuf>
+  %i8 = klr.alloc "i8" : !klr.tensor<8x1xint32, sbuf>
+  klr.indirect_dma %t[%i8], %d : !klr.tensor<100x8xfloat32, hbm>[!klr.tensor<8x1xint32, sbuf>], !klr.tensor<4x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.indirect_dma: 'src' has 4 partitions but the index tile has 8
+
+// -----
+
+klr.kernel "k" target "gen3" args ["t16"] {
+^bb0(%t16: !klr.tensor<100x16xfloat32, hbm>):
+  %d = klr.alloc "d" : !klr.tensor<4x8xfloat32, sbuf>
+  %i = klr.alloc "i" : !klr.tensor<4x1xint32, sbuf>
+  klr.indirect_dma %d, %t16[%i] : !klr.tensor<4x8xfloat32, sbuf>, !klr.tensor<100x16xfloat32, hbm>[!klr.tensor<4x1xint32, sbuf>]
+  klr.return
+}
+// CHECK: klr.indirect_dma: 'dst' has 8 elements per partition but a row of 'src' has 16
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xfloat32, sbuf>
+  klr.rng %d : !klr.tensor<128x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.rng: dst must have an integer dtype
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x24xuint32, sbuf>
+  klr.rand_set_state %s engine vector : !klr.tensor<128x24xuint32, sbuf>
+  klr.return
+}
+// CHECK: klr.rand_set_state: the Vector PRNG state is accessible on gen4 only
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<128x8xuint32, sbuf>
+  klr.rand_set_state %s : !klr.tensor<128x8xuint32, sbuf>
+  klr.return
+}
+// CHECK: klr.rand_set_state: the gpsimd state is 6 uint32 words per partition
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<1x2xint32, sbuf>
+  klr.set_rng_seed %s : !klr.tensor<1x2xint32, sbuf>
+  klr.return
+}
+// CHECK: klr.set_rng_seed: the seed is a [1, 1] 32-bit value
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xfloat32, sbuf>
+  %x = klr.alloc "x" : !klr.tensor<128x8xbfloat16, sbuf>
+  klr.dropout %d, %x prob imm 0.5 : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x8xbfloat16, sbuf>
+  klr.return
+}
+// CHECK: klr.dropout: dst has data's dtype
