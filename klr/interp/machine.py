@@ -2717,6 +2717,68 @@ def rule_device_print(c: Compiler, op: k.DevicePrintOp) -> Step:
     return run
 
 
+def rule_indirect_dma(c: Compiler, op: k.IndirectDmaOp) -> Step:
+    """Gather `dst[p, f] = table[idx[p], f]` / scatter `table[idx[p], f] = src[p, f]`
+    (semantics §4.32): one fancy-indexing gather or store over the rows' flat positions."""
+    scatter = op.dst_index is not None
+    d, s = _ops(c, op.dst, op.src)
+    ix = c.slot(op.dst_index if scatter else op.src_index)  # type: ignore[arg-type]
+    table_slot, direct_slot = (d, s) if scatter else (s, d)
+    table_v = op.dst if scatter else op.src
+    rows = c.shape(table_v)[0]
+    convert = c.dtype(op.dst) != c.dtype(op.src)
+    m = c.m
+
+    def positions(env: Env) -> np.ndarray:
+        """(P, F) flat element positions in the table's storage; OOB is an error."""
+        idx = read_raw(m, env[ix], op, "index").reshape(-1).astype(np.int64)
+        bad = (idx < 0) | (idx >= rows)
+        if bad.any():
+            p = int(np.argmax(bad))
+            raise SimulationError(
+                "err_index_out_of_bounds",
+                f"indirect DMA: partition {p} has row index {int(idx[p])}, outside the "
+                f"{rows} rows of the indexed tensor",
+                op,
+                hint="index tiles must hold row numbers in [0, rows) (oob_mode=error, nki.md §4.2)",
+            )
+        t: Ref = env[table_slot]
+        free = np.zeros(1, dtype=np.int64)
+        for step, num in zip(t.steps[1:], t.shape[1:]):
+            free = (free[:, None] + np.arange(num, dtype=np.int64)[None, :] * step).reshape(-1)
+        return t.start + idx[:, None] * t.steps[0] + free[None, :]
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        pos = positions(env)
+        table: Ref = env[table_slot]
+        st = table.storage
+        if scatter:
+            src: Ref = env[direct_slot]
+            raw = per_partition(read_raw(m, src, op, "src"))
+            values = dt.convert(dt.to_f32(raw), st.flat.dtype) if convert else raw
+            # partitions in order: where two pick the same row, the later one wins (choice)
+            st.flat[pos.reshape(-1)] = values.reshape(-1)
+            if not st.full:
+                st.init_flat[pos.reshape(-1)] = True
+                st.pending += pos.size
+                if st.pending >= st.size:
+                    st.pending = 0
+                    st.full = bool(st.init.all())
+            return
+        if not st.full and not st.init_flat[pos].all():
+            m.warn("warn_uninitialized_read",
+                   f"'src' reads elements of '{st.name}' that were never written", op)
+        values = st.flat[pos]
+        dst: Ref = env[direct_slot]
+        if convert:
+            write(dst, dt.to_f32(values))
+        else:
+            write_raw(dst, values)
+
+    return run
+
+
 RULES: dict[type[Operation], Callable[[Compiler, Any], Step]] = {
     k.AllocOp: rule_alloc,
     k.ViewOp: rule_view,
@@ -2748,6 +2810,12 @@ RULES: dict[type[Operation], Callable[[Compiler, Any], Step]] = {
     k.NcNGatherOp: rule_nc_n_gather,
     k.SequenceBoundsOp: rule_sequence_bounds,
     k.NonzeroWithCountOp: rule_nonzero_with_count,
+    k.RngOp: rule_rng,
+    k.Rand2Op: rule_rand2,
+    k.SetRngSeedOp: rule_set_rng_seed,
+    k.RandSetStateOp: rule_rand_set_state,
+    k.RandGetStateOp: rule_rand_get_state,
+    k.DropoutOp: rule_dropout,
     k.RangeSelectOp: rule_range_select,
     k.Max8Op: rule_max8,
     k.NcFindIndex8Op: rule_nc_find_index8,
@@ -2761,10 +2829,5 @@ RULES: dict[type[Operation], Callable[[Compiler, Any], Step]] = {
     k.DynamicForOp: rule_dynamic_for,
     k.DynamicWhileOp: rule_dynamic_while,
     k.DevicePrintOp: rule_device_print,
+    k.IndirectDmaOp: rule_indirect_dma,
 }
-    k.RngOp: rule_rng,
-    k.Rand2Op: rule_rand2,
-    k.SetRngSeedOp: rule_set_rng_seed,
-    k.RandSetStateOp: rule_rand_set_state,
-    k.RandGetStateOp: rule_rand_get_state,
-    k.DropoutOp: rule_dropout,
