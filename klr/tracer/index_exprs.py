@@ -303,6 +303,64 @@ def mask_ranges(mask: Mask, shape: tuple[int, ...]) -> list[tuple[int, int]]:
     return ranges
 
 
+@dataclass(frozen=True)
+class Clause:
+    """A mask clause that is not a box: `const + Σ coeffs[a] · index_a  op  0`."""
+
+    coeffs: tuple[int, ...]
+    const: int
+    op: str
+
+    def holds(self, point: tuple[int, ...]) -> bool:
+        v = self.const + sum(c * i for c, i in zip(self.coeffs, point))
+        return {"<": v < 0, "<=": v <= 0, ">": v > 0, ">=": v >= 0}[self.op]
+
+
+def mask_plan(mask: Mask, shape: tuple[int, ...]) -> tuple[list[tuple[int, int]], list[Clause]]:
+    """The bounding box `[lo, hi)` per axis of where `mask` holds, and the clauses that
+    involve several axes (empty for a box mask). Single-axis clauses are exact box
+    bounds; the others then tighten the box by interval reasoning over it (so that, e.g.,
+    `i_p + i_f < n` with `i_f >= 0` keeps only rows `i_p < n`), and remain to be checked
+    per element."""
+    single = Mask(tuple(c for c in mask.clauses if len(_normalized(c)[0].terms) == 1))
+    box = mask_ranges(single, shape) if single.clauses else [(0, n) for n in shape]
+    rest: list[Clause] = []
+    for clause in mask.clauses:
+        expr, op = _normalized(clause)
+        if len(expr.terms) == 1:
+            continue
+        if not expr.terms:
+            raise ValueError("a mask clause must compare an index expression")
+        coeffs = [0] * len(shape)
+        for axis, c in expr.terms:
+            if axis >= len(shape):
+                raise ValueError(f"the mask uses axis {axis}, the tile has {len(shape)}")
+            coeffs[axis] += c
+        rest.append(Clause(tuple(coeffs), int(expr.offset), op))  # int(): a loop bound unrolls
+    for _ in range(2):  # tighten: each clause bounds each of its axes given the others' ranges
+        for cl in rest:
+            for a, ca in enumerate(cl.coeffs):
+                if ca == 0 or box[a][0] >= box[a][1]:
+                    continue
+                # const + ca·i_a + others  op  0, others >= their minimum (< / <=) or <= max (> / >=)
+                others = [(c, box[b]) for b, c in enumerate(cl.coeffs) if b != a and c]
+                if cl.op in ("<", "<="):
+                    m = cl.const + sum(min(c * lo, c * (hi - 1)) for c, (lo, hi) in others)
+                    tight = Mask(((IndexExpr((shape[a],), ((0, ca),), m), cl.op, 0),))
+                else:
+                    m = cl.const + sum(max(c * lo, c * (hi - 1)) for c, (lo, hi) in others)
+                    tight = Mask(((IndexExpr((shape[a],), ((0, ca),), m), cl.op, 0),))
+                (lo, hi), = mask_ranges(tight, (shape[a],))
+                box[a] = (max(box[a][0], lo), max(max(box[a][0], lo), min(box[a][1], hi)))
+    return box, rest
+
+
+def _normalized(clause: tuple[IndexExpr, str, Any]) -> tuple[IndexExpr, str]:
+    """`expr op bound` as `expr' op 0`."""
+    expr, op, bound = clause
+    return expr - bound, op
+
+
 @dataclass(eq=False)
 class PendingAccess:
     """`x[i_p, i_f]` reaching outside `x`: legal only as the operand of a masked access

@@ -21,7 +21,17 @@ from klr.dialects import klr as k
 from klr.tracer import isa
 from klr.tracer import language as lang
 from klr.tracer.calls import ctx, emit, engine_arg, fail, tensor_arg
-from klr.tracer.index_exprs import IndexExpr, IndirectAccess, Mask, MGrid, PendingAccess, arange, mask_ranges
+from klr.tracer.index_exprs import (
+    Clause,
+    IndexExpr,
+    IndirectAccess,
+    Mask,
+    MGrid,
+    PendingAccess,
+    arange,
+    mask_plan,
+    mask_ranges,
+)
 from klr.tracer.views import index_view
 from klr.tracer.values import (
     Affine,
@@ -94,7 +104,81 @@ def _box(name: str, mask: Any, shape: tuple[int, ...]) -> list[tuple[int, int]] 
         return mask_ranges(mask, shape)
     except ValueError as e:
         raise fail("err_not_supported", f"{name}: {e}",
-                   hint="KLR instructions address rectangles; split the work into rectangular pieces") from None
+                   hint="a mask that is not a box (each clause bounding one axis) is supported on "
+                   "element-wise instructions, nl.load, nl.store and nisa.dma_copy; here split "
+                   "the work into rectangular pieces") from None
+
+
+def _plan(name: str, mask: Any, shape: tuple[int, ...]) -> tuple[list[tuple[int, int]] | None, list[Clause]]:
+    """(bounding box, clauses left to check per element) of `mask` over a tile of `shape`;
+    (None, []) for no mask. Element-wise instructions compute the box and, when clauses
+    remain, merge the result through a predicate (`_merge`)."""
+    if mask is None:
+        return None, []
+    if not isinstance(mask, Mask):
+        _box(name, mask, shape)  # reports the type error
+    try:
+        box, rest = mask_plan(mask, shape)
+    except ValueError as e:
+        raise fail("err_not_supported", f"{name}: {e}",
+                   hint="mask clauses compare affine expressions of nl.arange/nl.mgrid indices") from None
+    if rest and len(shape) > 5:
+        raise fail("err_not_supported", f"{name}: a mask that is not a box on a tile of more than 4 free dims",
+                   hint="index the tile down first")
+    return box, rest
+
+
+_CMP = {"<": k.AluOp.LESS, "<=": k.AluOp.LESS_EQUAL, ">": k.AluOp.GREATER, ">=": k.AluOp.GREATER_EQUAL}
+
+
+def _sbuf(shape: tuple[int, ...], dtype: k.Dtype) -> TensorView:
+    return lang.ndarray(shape, DtypeValue(dtype), BufferValue(k.Memory.SBUF))
+
+
+def _predicate(rest: list[Clause], box: list[tuple[int, int]]) -> TensorView:
+    """A uint8 SBUF tile over `box`: 1 where every clause holds. Per clause, an iota of its
+    affine value (partition coefficient = channel multiplier) and a comparison with 0;
+    clauses combined with logical_and."""
+    shape = tuple(hi - lo for lo, hi in box)
+    pred: TensorView | None = None
+    for cl in rest:
+        offset = cl.const + sum(c * lo for c, (lo, _) in zip(cl.coeffs, box))
+        values = _sbuf(shape, k.Dtype.INT32)
+        isa.iota(values, [[cl.coeffs[a], shape[a]] for a in range(1, len(shape))], offset, cl.coeffs[0])
+        p = _sbuf(shape, k.Dtype.UINT8)
+        isa.tensor_scalar(p, values, OpValue(cl.op, _CMP[cl.op]), 0.0)
+        if pred is None:
+            pred = p
+        else:
+            isa.tensor_tensor(pred, pred, p, OpValue("logical_and", k.AluOp.LOGICAL_AND))
+    assert pred is not None
+    return pred
+
+
+def _target(dst: TensorView, rest: list[Clause]) -> TensorView:
+    """Where a masked instruction writes: `dst` itself for a box mask, else a temporary
+    SBUF tile of its shape and dtype that `_merge` then copies through the predicate."""
+    return _sbuf(dst.shape, dst.dtype) if rest else dst
+
+
+def _merge(dst: TensorView, tmp: TensorView, rest: list[Clause], box: list[tuple[int, int]] | None) -> None:
+    """Copy the elements of `tmp` where the clauses hold into `dst` (the others of `dst`
+    stay untouched): `tensor_copy_predicated`; into HBM a read-modify-write through SBUF."""
+    if not rest:
+        return
+    assert box is not None
+    if tmp.dtype != dst.dtype or not tmp.memory.on_chip:
+        conv = _sbuf(tmp.shape, dst.dtype)
+        (isa.tensor_copy if tmp.memory.on_chip else isa.dma_copy)(conv, tmp)
+        tmp = conv
+    pred = _predicate(rest, box)
+    if dst.memory.on_chip:
+        isa.tensor_copy_predicated(dst, tmp, pred)
+        return
+    cur = _sbuf(dst.shape, dst.dtype)  # read-modify-write of the HBM region
+    isa.dma_copy(cur, dst)
+    isa.tensor_copy_predicated(cur, tmp, pred)
+    isa.dma_copy(dst, cur)
 
 
 def _restrict(box: list[tuple[int, int]] | None, full: tuple[int, ...], view: Any) -> Any:
@@ -228,10 +312,12 @@ def tensor_tensor(data1: Any, data2: Any, op: Any, dtype: Any = None, mask: Any 
                   engine: Any = None, **_: Any) -> TensorView:
     a, b = _tile("data1", data1), _tile("data2", data2)
     out = _result(a.shape, _dt(dtype, lang._promote(a.dtype, b.dtype)), a, b, elementwise=True)
-    box = _box("nisa.tensor_tensor", mask, out.shape)
+    box, rest = _plan("nisa.tensor_tensor", mask, out.shape)
     if not _empty(box):
         r = lambda v: _restrict(box, out.shape, v)  # noqa: E731
-        isa.tensor_tensor(r(out), r(a), r(b), op, engine)
+        dst = _target(r(out), rest)
+        isa.tensor_tensor(dst, r(a), r(b), op, engine)
+        _merge(r(out), dst, rest, box)
     return out
 
 
@@ -240,10 +326,12 @@ def tensor_scalar(data: Any, op0: Any, operand0: Any, reverse0: bool = False, op
                   mask: Any = None, engine: Any = None, **_: Any) -> TensorView:
     x = _tile("data", data)
     out = _result(x.shape, _dt(dtype, x.dtype), x, operand0, operand1, elementwise=True)
-    box = _box("nisa.tensor_scalar", mask, out.shape)
+    box, rest = _plan("nisa.tensor_scalar", mask, out.shape)
     if not _empty(box):
         r = lambda v: _restrict(box, out.shape, v)  # noqa: E731
-        isa.tensor_scalar(r(out), r(x), op0, r(operand0), reverse0, op1, r(operand1), reverse1, engine)
+        dst = _target(r(out), rest)
+        isa.tensor_scalar(dst, r(x), op0, r(operand0), reverse0, op1, r(operand1), reverse1, engine)
+        _merge(r(out), dst, rest, box)
     return out
 
 
@@ -251,10 +339,12 @@ def activation(op: Any, data: Any, bias: Any = None, scale: Any = 1.0, dtype: An
                mask: Any = None, **_: Any) -> TensorView:
     x = _tile("data", data)
     out = _result(x.shape, _dt(dtype, x.dtype), x, bias, scale, elementwise=True)
-    box = _box("nisa.activation", mask, out.shape)
+    box, rest = _plan("nisa.activation", mask, out.shape)
     if not _empty(box):
         r = lambda v: _restrict(box, out.shape, v)  # noqa: E731
-        isa.activation(r(out), op, r(x), r(bias), r(scale))
+        dst = _target(r(out), rest)
+        isa.activation(dst, op, r(x), r(bias), r(scale))
+        _merge(r(out), dst, rest, box)
     return out
 
 
@@ -286,18 +376,28 @@ def tensor_copy(src: Any, dtype: Any = None, mask: Any = None, engine: Any = Non
                 **_: Any) -> TensorView:
     x = _tile("src", src)
     out = _result(x.shape, _dt(dtype, x.dtype), x, elementwise=True)
-    box = _box("nisa.tensor_copy", mask, out.shape)
+    box, rest = _plan("nisa.tensor_copy", mask, out.shape)
     if not _empty(box):
-        isa.tensor_copy(_restrict(box, out.shape, out), _restrict(box, out.shape, x), engine)
+        dst = _restrict(box, out.shape, out)
+        src = _restrict(box, out.shape, x)
+        if rest and src.dtype == dst.dtype and src.memory.on_chip:
+            _merge(dst, src, rest, box)  # the predicated copy is the copy
+        else:
+            tmp = _target(dst, rest)
+            isa.tensor_copy(tmp, src, engine)
+            _merge(dst, tmp, rest, box)
     return out
 
 
 def memset(shape: Any, value: Any, dtype: Any, mask: Any = None, engine: Any = None,
            **_: Any) -> TensorView:
     out = _result(lang._shape(shape), lang._dtype(dtype))
-    box = _box("nisa.memset", mask, out.shape)
+    box, rest = _plan("nisa.memset", mask, out.shape)
     if not _empty(box):
-        isa.memset(_restrict(box, out.shape, out), value, engine)
+        dst = _restrict(box, out.shape, out)
+        tmp = _target(dst, rest)
+        isa.memset(tmp, value, engine)
+        _merge(dst, tmp, rest, box)
     return out
 
 
@@ -329,9 +429,12 @@ def nc_transpose(data: Any, mask: Any = None, dtype: Any = None, engine: Any = N
 def reciprocal(data: Any, dtype: Any = None, mask: Any = None, **_: Any) -> TensorView:
     x = _tile("data", data)
     out = _result(x.shape, _dt(dtype, x.dtype), x, elementwise=True)
-    box = _box("nisa.reciprocal", mask, out.shape)
+    box, rest = _plan("nisa.reciprocal", mask, out.shape)
     if not _empty(box):
-        isa.reciprocal(_restrict(box, out.shape, out), _restrict(box, out.shape, x))
+        dst = _restrict(box, out.shape, out)
+        tmp = _target(dst, rest)
+        isa.reciprocal(tmp, _restrict(box, out.shape, x))
+        _merge(dst, tmp, rest, box)
     return out
 
 
@@ -420,9 +523,22 @@ def dma_copy(dst: Any, src: Any, mask: Any = None, dst_rmw_op: Any = None, **_: 
             _indirect("nisa.dma_copy", src, tensor_arg("dst", dst), mask, scatter=False)
         return
     d, x = tensor_arg("dst", dst), _tile("src", src)
-    box = _box("nisa.dma_copy", mask, d.shape)
+    box, rest = _plan("nisa.dma_copy", mask, d.shape)
     if not _empty(box):
-        isa.dma_copy(_restrict(box, d.shape, d), _restrict(box, d.shape, x))
+        _masked_dma(_restrict(box, d.shape, d), _restrict(box, d.shape, x), rest, box)
+
+
+def _masked_dma(dst: TensorView, src: TensorView, rest: list[Clause], box: Any) -> None:
+    """`dst <- src` (both cut to the mask's box) where the remaining clauses hold: a DMA into
+    an SBUF temporary, then `_merge`."""
+    if not rest:
+        isa.dma_copy(dst, src)
+        return
+    tmp = src
+    if not src.memory.on_chip or src.memory == k.Memory.PSUM:
+        tmp = _sbuf(src.shape, dst.dtype)
+        isa.dma_copy(tmp, src)
+    _merge(dst, tmp, rest, box)
 
 
 def _indirect(name: str, access: IndirectAccess, tile: TensorView, mask: Any, scatter: bool) -> None:
@@ -493,11 +609,12 @@ def masked_elementwise(wrapper: Builtin, args: list[Any], kwargs: dict[str, Any]
     out = _take_into(shape, out_dt, tuple(tiles), (k.Memory.SBUF, k.Memory.PSUM), elementwise=True)
     if out is None:
         out = _result(shape, out_dt)
-    box = _box(wrapper.name.replace("nki.language.", "nl."), mask, shape)
+    box, rest = _plan(wrapper.name.replace("nki.language.", "nl."), mask, shape)
     if _empty(box):
         return out
     cut = [_restrict(box, shape, a) for a in args]
-    dst = _restrict(box, shape, out)
+    final = _restrict(box, shape, out)
+    dst = _target(final, rest)
     _, op = ctx()
     token = _INTO.set((op, dst))
     try:
@@ -505,26 +622,39 @@ def masked_elementwise(wrapper: Builtin, args: list[Any], kwargs: dict[str, Any]
     finally:
         _INTO.reset(token)
     if r is not dst:
-        isa.tensor_copy(dst, r)
+        if rest:
+            dst = r
+        else:
+            isa.tensor_copy(dst, r)
+    _merge(final, dst, rest, box)
     return out
 
 
 # -- nki.language, first generation ---------------------------------------------
 
 
-def _masked_access(name: str, access: Any, mask: Any) -> tuple[tuple[int, ...], Any, Any]:
-    """(full shape, box, the access limited to the box) of a masked load/store operand."""
+def _masked_access(name: str, access: Any, mask: Any) -> tuple[tuple[int, ...], Any, Any, list[Clause]]:
+    """(full shape, bounding box, the access limited to the box, clauses left) of a masked
+    load/store operand."""
     if isinstance(access, PendingAccess):
         full = access.index_shape()
-        box = _box(name, mask, full)
+        box, rest = _plan(name, mask, full)
         if _empty(box):
-            return full, box, None
+            return full, box, None, rest
         assert box is not None
         interp, _ = ctx()
-        return full, box, access.restricted(interp, box)
+        try:
+            return full, box, access.restricted(interp, box), rest
+        except Exception:
+            if not rest:
+                raise
+            raise fail("err_not_supported",
+                       f"{name}: the bounding box of the mask reaches outside the tensor",
+                       hint="KLR computes a mask that is not a box over its bounding box; add "
+                       "clauses that bound each axis (e.g. i_p < n) to keep it inside") from None
     x = tensor_arg("src", access)
-    box = _box(name, mask, x.shape)
-    return x.shape, box, None if _empty(box) else _restrict(box, x.shape, x)
+    box, rest = _plan(name, mask, x.shape)
+    return x.shape, box, None if _empty(box) else _restrict(box, x.shape, x), rest
 
 
 def load(src: Any, mask: Any = None, dtype: Any = None, **_: Any) -> TensorView:
@@ -540,11 +670,11 @@ def load(src: Any, mask: Any = None, dtype: Any = None, **_: Any) -> TensorView:
                 isa.dma_copy(into, src)
                 return into
         return lang.load(src, dtype)
-    full, box, part = _masked_access("nl.load", src, mask)
+    full, box, part, rest = _masked_access("nl.load", src, mask)
     dt = part.dtype if part is not None else getattr(getattr(src, "view", src), "dtype", k.Dtype.FLOAT32)
     out = _take_into(full, _dt(dtype, dt), (src,), (k.Memory.SBUF,)) or _result(full, _dt(dtype, dt))
     if part is not None:
-        isa.dma_copy(_restrict(box, full, out), part)
+        _masked_dma(_restrict(box, full, out), part, rest, box)
     return out
 
 
@@ -558,9 +688,12 @@ def store(dst: Any, value: Any, mask: Any = None, **_: Any) -> None:
     if mask is None:
         lang.store(dst, v)
         return
-    full, box, part = _masked_access("nl.store", dst, mask)
+    full, box, part, rest = _masked_access("nl.store", dst, mask)
     if part is not None:
-        lang.store(part, _restrict(box, full, v))
+        if rest:
+            _masked_dma(part, _restrict(box, full, v), rest, box)
+        else:
+            lang.store(part, _restrict(box, full, v))
 
 
 def matmul(x: Any, y: Any, transpose_x: Any = False, mask: Any = None, **kwargs: Any) -> MatmulResult:

@@ -134,7 +134,7 @@ def test_mask_on_free_axis_limits_the_store(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("mask", "code"), [
-    ("(i_p + i_f < 64)", "err_not_supported"),  # not a rectangle
+    ("(i_p < i_p + 1)", "err_not_supported"),  # compares no index
     ("True", "err_type"),
 ])
 def test_bad_masks_are_diagnosed(tmp_path: Path, mask: str, code: str) -> None:
@@ -719,3 +719,92 @@ def test_indirect_access_as_a_compute_operand_names_the_dma_forms(tmp_path: Path
     diag = info.value.diagnostics[0]
     assert diag.code == "err_bad_arguments" and "index tile" in diag.message
     assert "nl.load" in diag.message and diag.location is not None and diag.location.line == 9
+
+
+# -- masks that are not boxes: bounding box + predicate + tensor_copy_predicated ---------
+
+NONBOX_INPUTS = Path(__file__).resolve().parents[1] / "trace" / "Inputs" / "beta1_nonbox_masks.py"
+
+
+def test_triangular_masks_leave_the_rest_untouched() -> None:
+    rng = np.random.default_rng(70)
+    x = rng.standard_normal((128, 128)).astype(np.float32)
+    y = rng.standard_normal((128, 128)).astype(np.float32)
+    traced = klr.trace(NONBOX_INPUTS, "triangle", x=x, y=y)
+    result = run_module(traced.module, {"x": x, "y": y})
+    p, f = np.indices((128, 128))
+    a = np.where(f >= p, x + y, x)
+    np.testing.assert_array_equal(result.outputs[0], np.where(p + f < 128, a, 0))
+    assert not result.warnings
+
+
+@pytest.mark.parametrize("rows", [100, 128, 3])
+def test_band_masks_on_a_ragged_tile(rows: int) -> None:
+    x = np.random.default_rng(rows).standard_normal((rows, 64)).astype(np.float32)
+    traced = klr.trace(NONBOX_INPUTS, "band", x=x)
+    result = run_module(traced.module, {"x": x})
+    p, f = np.indices((128, 64))
+    padded = np.zeros((128, 64), np.float32)
+    padded[:rows] = x
+    z = np.where((p < rows) & (f <= p + 3) & (f + 3 >= p), padded, np.float32(-1))
+    z = np.where(2 * f < p + 10, np.exp(z), z)
+    z = np.where((f > p) & (p < 8), np.tanh(z), z)
+    np.testing.assert_allclose(result.outputs[0], z[:rows], rtol=1e-6, atol=1e-6)
+    assert not result.warnings
+
+
+def test_nonbox_masks_on_load_store_dma_copy_memset_and_nl_functions(tmp_path: Path) -> None:
+    rng = np.random.default_rng(71)
+    x = rng.standard_normal((64, 32)).astype(np.float32)
+    out = run(tmp_path, (
+        "@nki.jit\ndef k(x):\n"
+        "    out = nl.ndarray((64, 32), dtype=nl.bfloat16, buffer=nl.shared_hbm)\n"
+        "    i_p = nl.arange(64)[:, None]\n"
+        "    i_f = nl.arange(32)[None, :]\n"
+        "    t = nisa.memset((64, 32), 2.0, dtype=nl.float32)\n"
+        "    t[...] = nisa.memset((64, 32), 5.0, dtype=nl.float32, mask=(i_f < i_p - 40))\n"
+        "    nisa.dma_copy(dst=t[i_p, i_f], src=x[i_p, i_f], mask=(i_p <= 2 * i_f) & (i_f < 20))\n"
+        "    t[...] = nl.multiply(t, 3.0, mask=(i_p + i_f >= 70))\n"
+        "    s = nisa.memset((64, 32), 7.0, dtype=nl.bfloat16)\n"
+        "    nl.store(out, value=s)\n"
+        "    nisa.dma_copy(dst=out[i_p, i_f], src=t, mask=(i_f + 8 > i_p))\n"  # converts to bf16
+        "    return out\n"), x=x)
+    import ml_dtypes
+
+    p, f = np.indices((64, 32))
+    t = np.where(f < p - 40, 5.0, 2.0).astype(np.float32)
+    t = np.where((p <= 2 * f) & (f < 20), x, t)
+    t = np.where(p + f >= 70, 3 * t, t)
+    want = np.where(f + 8 > p, t, 7.0).astype(ml_dtypes.bfloat16)
+    np.testing.assert_array_equal(out, want)
+
+
+def test_nonbox_mask_on_a_non_elementwise_instruction_is_diagnosed(tmp_path: Path) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        "@nki.jit\ndef k(x):\n"
+        "    i_p = nl.arange(128)[:, None]\n"
+        "    i_f = nl.arange(32)[None, :]\n"
+        "    s = nisa.tensor_reduce(np.add, nl.load(x), axis=(1,), mask=(i_f <= i_p))\n"
+        "    return x\n"))
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=np.zeros((128, 32), np.float32))
+    diag = info.value.diagnostics[0]
+    assert diag.code == "err_not_supported" and "nisa.tensor_reduce" in diag.message
+    assert diag.location is not None and diag.location.line == 10
+    assert diag.hint and "element-wise" in diag.hint
+
+
+def test_nonbox_mask_whose_bounding_box_leaves_the_tensor_is_diagnosed(tmp_path: Path) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        "@nki.jit\ndef k(x):\n"
+        "    i_p = nl.arange(128)[:, None]\n"
+        "    i_f = nl.arange(32)[None, :]\n"
+        "    t = nl.load(x[i_p, i_f], mask=(i_p < 2 * i_f + 90))\n"
+        "    return x\n"))
+    with pytest.raises(KlrError) as info:
+        klr.trace(f, "k", x=np.zeros((100, 32), np.float32))
+    diag = info.value.diagnostics[0]
+    assert diag.code == "err_not_supported" and "bounding box" in diag.message
+    assert diag.location is not None and diag.location.line == 10 and diag.hint
