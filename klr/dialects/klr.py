@@ -1856,6 +1856,121 @@ class DropoutOp(InstructionOp):
             raise VerifyException(f"{self.name}: dst has data's dtype")
 
 
+def mx_scale_row(i: int) -> int:
+    """The partition of logical MX scale row i in a full-height scale tile: rows live in
+    partitions 0-3 of each 32-partition quadrant (nki.md §9.1)."""
+    return (i // 4) * 32 + i % 4
+
+
+def _mx_scale(op: InstructionOp, name: str, groups: int, free: int, target) -> None:  # type: ignore[no-untyped-def]
+    """A scale tile of `groups` logical rows (one per 8 partitions of data) and `free`
+    columns: compact `[groups, free]` (at most 4 rows), or full height with row i in
+    partition `mx_scale_row(i)`."""
+    t = tensor_type(getattr(op, name))
+    if t.element.value not in target.matmul_mx_scale_dtypes:
+        raise VerifyException(f"{op.name}: {name} must be float8_e8m0fnu or uint8")
+    if t.free_size != free:
+        raise VerifyException(f"{op.name}: {name} has {t.free_size} columns, expected {free}")
+    compact = t.partitions == groups and groups <= 4
+    if not compact and t.partitions < mx_scale_row(groups - 1) + 1:
+        raise VerifyException(
+            f"{op.name}: {name} holds {groups} scale rows: a [{groups}, {free}] tile (at most 4 "
+            f"rows) or a tile of at least {mx_scale_row(groups - 1) + 1} partitions (row i in "
+            "partition (i // 4) * 32 + i % 4)"
+        )
+
+
+@irdl_op_definition
+class NcMatmulMxOp(InstructionOp):
+    """MX (OCP microscaling) matmul on the Tensor engine (v4, nki.md §9.1).
+
+    `klr.nc_matmul_mx %dst, %st scale %ss, %mv scale %ms`: each x4 element packs 4 values
+    along the contraction; one e8m0 scale per 8 partitions x 4 values:
+    `dst[m, n] (+)= Σ_k Σ_q st[k, m, q]·2^(S_st[k/8, m]-127) · mv[k, n, q]·2^(S_mv[k/8, n]-127)`.
+    `accumulate` as for `klr.nc_matmul`.
+    """
+
+    name = "klr.nc_matmul_mx"
+    dst = operand_def(TensorType)
+    stationary = operand_def(TensorType)
+    moving = operand_def(TensorType)
+    stationary_scale = operand_def(TensorType)
+    moving_scale = operand_def(TensorType)
+    accumulate = opt_prop_def(IntAttr)
+    assembly_format = (
+        "$dst `,` $stationary `scale` $stationary_scale `,` $moving `scale` $moving_scale "
+        "(`accumulate` $accumulate^)? attr-dict `:` type($dst) `,` type($stationary) `,` "
+        "type($stationary_scale) `,` type($moving) `,` type($moving_scale)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        d, st, mv = tensor_type(self.dst), tensor_type(self.stationary), tensor_type(self.moving)
+        if d.mem != Memory.PSUM:
+            raise VerifyException(f"{self.name}: dst must be in PSUM")
+        _require_sbuf(self, "stationary", "moving", "stationary_scale", "moving_scale")
+        for name, t in (("stationary", st), ("moving", mv)):
+            if t.element.value not in target.matmul_mx_input_dtypes:
+                raise VerifyException(
+                    f"{self.name}: {name} must be float8_e5m2_x4, float8_e4m3fn_x4 or "
+                    f"float4_e2m1fn_x4, not {t.element.value}"
+                )
+        if st.partitions != mv.partitions:
+            raise VerifyException(f"{self.name}: stationary and moving contract over the same partitions")
+        k = st.partitions
+        if k % 32 or k > 128:
+            raise VerifyException(f"{self.name}: the contraction K = {k} must be a multiple of 32, <= 128")
+        if st.free_size % 2 or st.free_size > 128:
+            raise VerifyException(f"{self.name}: the stationary free size must be even, <= 128")
+        if d.element not in (Dtype.FLOAT32, Dtype.BFLOAT16):
+            raise VerifyException(f"{self.name}: dst must be float32 or bfloat16")
+        nmax = 4096 if d.element == Dtype.FLOAT32 else 8192
+        if mv.free_size > nmax:
+            raise VerifyException(f"{self.name}: the moving free size {mv.free_size} exceeds {nmax}")
+        if d.partitions != st.free_size or d.free_size != mv.free_size:
+            raise VerifyException(
+                f"{self.name}: dst must be [{st.free_size}, {mv.free_size}] (stationary free x "
+                "moving free)"
+            )
+        _mx_scale(self, "stationary_scale", k // 8, st.free_size, target)
+        _mx_scale(self, "moving_scale", k // 8, mv.free_size, target)
+
+
+@irdl_op_definition
+class QuantizeMxOp(InstructionOp):
+    """Quantize bf16/fp16 data to MX fp8 x4 with e8m0 scales (Vector, v4, nki.md §9.3).
+
+    `klr.quantize_mx %dst scale %scale, %src`: per group of 8 partitions x 4 consecutive
+    free elements, a power-of-two scale from the group's largest magnitude; 4 values
+    packed per x4 element.
+    """
+
+    name = "klr.quantize_mx"
+    dst = operand_def(TensorType)
+    dst_scale = operand_def(TensorType)
+    src = operand_def(TensorType)
+    assembly_format = (
+        "$dst `scale` $dst_scale `,` $src attr-dict `:` type($dst) `,` type($dst_scale) `,` "
+        "type($src)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_sbuf(self, "dst", "dst_scale", "src")
+        d, s = tensor_type(self.dst), tensor_type(self.src)
+        if s.element not in (Dtype.BFLOAT16, Dtype.FLOAT16):
+            raise VerifyException(f"{self.name}: src must be bfloat16 or float16")
+        if d.element not in (Dtype.FLOAT8_E5M2_X4, Dtype.FLOAT8_E4M3FN_X4):
+            raise VerifyException(f"{self.name}: dst must be float8_e5m2_x4 or float8_e4m3fn_x4")
+        if s.partitions % 32 or s.free_size % 4:
+            raise VerifyException(
+                f"{self.name}: src partitions must be a multiple of 32 and its free size of 4"
+            )
+        if d.partitions != s.partitions or d.free_size * 4 != s.free_size:
+            raise VerifyException(
+                f"{self.name}: dst must be [{s.partitions}, {s.free_size // 4}] (4 values per element)"
+            )
+        _mx_scale(self, "dst_scale", s.partitions // 8, d.free_size, target)
+
+
 @irdl_op_definition
 class SelectReduceOp(InstructionOp):
     """`dst = where(pred xor reverse, on_true, on_false)` with optional max-accumulation (nki.md §9.3)."""
@@ -2293,6 +2408,8 @@ Klr = Dialect(
         RandSetStateOp,
         RandGetStateOp,
         DropoutOp,
+        NcMatmulMxOp,
+        QuantizeMxOp,
         Max8Op,
         NcFindIndex8Op,
         DmaTransposeOp,

@@ -55,7 +55,7 @@ from xdsl.irdl import OperandDef
 
 from klr.dialects import klr as k
 from klr.interp import dtypes as dt
-from klr.interp import prng
+from klr.interp import mx, prng
 
 Env = list[Any]
 Step = Callable[[Env], None]
@@ -2511,6 +2511,64 @@ def rule_dropout(c: Compiler, op: k.DropoutOp) -> Step:
     return run
 
 
+def _read_rows(m: Machine, ref: Ref, rows: np.ndarray, op: Operation, what: str) -> np.ndarray:
+    """Partitions `rows` of an on-chip view (only they need to be written)."""
+    if not ref.storage.full and not ref.init()[rows].all():
+        check_init(m, ref, op, what)
+    return per_partition(ref.arr[rows])
+
+
+def _write_rows(ref: Ref, rows: np.ndarray, values: np.ndarray) -> None:
+    """Store `values` (already in the storage dtype) in partitions `rows` only."""
+    out = ref.arr
+    out[rows] = values.reshape((len(rows),) + out.shape[1:])
+    ref.init()[rows] = True
+
+
+def rule_nc_matmul_mx(c: Compiler, op: k.NcMatmulMxOp) -> Step:
+    d, st, mv, ss, ms = _ops(c, op.dst, op.stationary, op.moving, op.stationary_scale,
+                             op.moving_scale)
+    sdt, mdt = tensor_type_of(op.stationary).element, tensor_type_of(op.moving).element
+    k_ = c.shape(op.stationary)[0]
+    rows_s = mx.scale_rows(k_ // 8, c.shape(op.stationary_scale)[0])
+    rows_m = mx.scale_rows(k_ // 8, c.shape(op.moving_scale)[0])
+    update = _matmul_update(c, op)  # type: ignore[arg-type]
+    m = c.m
+
+    def operand(env: Env, data: int, scale: int, rows: np.ndarray, dtype: k.Dtype,
+                what: str) -> np.ndarray:
+        """[K * 4, F] float32: the unpacked values times their group's scale, the
+        contraction index k * 4 + q."""
+        v = mx.unpack(per_partition(read_raw(m, env[data], op, what)), dtype)  # [K, F, 4]
+        e = mx.exponents(_read_rows(m, env[scale], rows, op, what + "_scale"))  # [K/8, F]
+        scaled = v * np.repeat(mx.scale_values(e), 8, axis=0)[:, :, None]
+        return np.ascontiguousarray(scaled.transpose(0, 2, 1)).reshape(-1, v.shape[1])
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        a = operand(env, st, ss, rows_s, sdt, "stationary")
+        b = operand(env, mv, ms, rows_m, mdt, "moving")
+        update(env[d], np.ascontiguousarray(a.T) @ b)
+
+    return run
+
+
+def rule_quantize_mx(c: Compiler, op: k.QuantizeMxOp) -> Step:
+    d, sc, s = _ops(c, op.dst, op.dst_scale, op.src)
+    ddt = tensor_type_of(op.dst).element
+    rows = mx.scale_rows(c.shape(op.src)[0] // 8, c.shape(op.dst_scale)[0])
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        words, biased = mx.quantize(per_partition(read(m, env[s], op, "src")), ddt)
+        write_bits(env[d], words)
+        scale: Ref = env[sc]
+        _write_rows(scale, rows, mx.stored_scales(biased, scale.arr.dtype))
+
+    return run
+
+
 def rule_range_select(c: Compiler, op: k.RangeSelectOp) -> Step:
     d, t, b0, b1, r = _ops(c, op.dst, op.on_true, op.bound0, op.bound1, op.reduce_res)
     c0, c1 = ALU[op.comp_op0.data], ALU[op.comp_op1.data]
@@ -2816,6 +2874,8 @@ RULES: dict[type[Operation], Callable[[Compiler, Any], Step]] = {
     k.RandSetStateOp: rule_rand_set_state,
     k.RandGetStateOp: rule_rand_get_state,
     k.DropoutOp: rule_dropout,
+    k.NcMatmulMxOp: rule_nc_matmul_mx,
+    k.QuantizeMxOp: rule_quantize_mx,
     k.RangeSelectOp: rule_range_select,
     k.Max8Op: rule_max8,
     k.NcFindIndex8Op: rule_nc_find_index8,

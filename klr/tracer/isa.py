@@ -439,6 +439,28 @@ def dropout(dst: Any, data: Any, prob: Any, name: Any = None) -> None:
          {"prob_imm": float_attr(pi)})
 
 
+def nc_matmul_mx(dst: Any, stationary: Any, moving: Any, stationary_scale: Any,
+                 moving_scale: Any, tile_position: Any = None, tile_size: Any = None,
+                 accumulate: Any = None, name: Any = None) -> None:
+    if tile_position or tile_size:
+        raise fail("err_not_supported", "nc_matmul_mx tile_position/tile_size are not supported yet",
+                   hint="issue one nc_matmul_mx per tile")
+    if accumulate is not None and not isinstance(accumulate, bool):
+        raise fail("err_bad_arguments",
+                   f"'accumulate' must be None, True or False, got {describe(accumulate)}")
+    emit(
+        k.NcMatmulMxOp,
+        [tensor_arg("dst", dst), tensor_arg("stationary", stationary), tensor_arg("moving", moving),
+         tensor_arg("stationary_scale", stationary_scale), tensor_arg("moving_scale", moving_scale)],
+        {"accumulate": k.IntAttr(int(accumulate)) if accumulate is not None else None},
+    )
+
+
+def quantize_mx(dst: Any, src: Any, dst_scale: Any, name: Any = None) -> None:
+    emit(k.QuantizeMxOp,
+         [tensor_arg("dst", dst), tensor_arg("dst_scale", dst_scale), tensor_arg("src", src)], {})
+
+
 def max8(dst: Any, src: Any, name: Any = None) -> None:
     emit(k.Max8Op, [tensor_arg("dst", dst), tensor_arg("src", src)], {})
 
@@ -508,7 +530,7 @@ def local_gather(dst: Any, src_buffer: Any, index: Any, num_elem_per_idx: Any = 
 
 
 _NOT_TRACED_ISA = [
-    "quantize_mx", "topk", "dma_compute", "nc_matmul_mx",
+    "topk", "dma_compute",
     "core_barrier", "sendrecv", "register_alloc", "register_move", "register_load",
     "register_store", "get_nc_version", "get_nc_sub_version",
 ]
@@ -527,7 +549,8 @@ def isa(target: Target) -> Namespace:
                dma_transpose, range_select, nc_match_replace8, local_gather,
                tensor_scalar_reduce, tensor_scalar_cumulative, exponential, activate2,
                nc_stream_shuffle, nc_n_gather, sequence_bounds, nonzero_with_count,
-               rng, rand2, set_rng_seed, rand_set_state, rand_get_state, dropout):
+               rng, rand2, set_rng_seed, rand_set_state, rand_get_state, dropout,
+               nc_matmul_mx, quantize_mx):
         attrs[fn.__name__] = Builtin(f"nki.isa.{fn.__name__}", fn)
     for n in _NOT_TRACED_ISA:
         attrs.setdefault(n, NotSupported(f"nki.isa.{n}"))

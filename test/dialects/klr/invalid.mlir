@@ -750,3 +750,29 @@ klr.kernel "k" target "gen3" args [] {
   klr.return
 }
 // CHECK: klr.dropout: dst has data's dtype
+
+// -----
+
+klr.kernel "k" target "gen4" args [] {
+  %d = klr.alloc "d" : !klr.tensor<16x64xfloat32, psum>
+  %a = klr.alloc "a" : !klr.tensor<48x16xfloat8_e4m3fn_x4, sbuf>
+  %b = klr.alloc "b" : !klr.tensor<48x64xfloat8_e4m3fn_x4, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<128x16xuint8, sbuf>
+  %t = klr.alloc "t" : !klr.tensor<128x64xuint8, sbuf>
+  klr.nc_matmul_mx %d, %a scale %s, %b scale %t : !klr.tensor<16x64xfloat32, psum>, !klr.tensor<48x16xfloat8_e4m3fn_x4, sbuf>, !klr.tensor<128x16xuint8, sbuf>, !klr.tensor<48x64xfloat8_e4m3fn_x4, sbuf>, !klr.tensor<128x64xuint8, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_matmul_mx: the contraction K = 48 must be a multiple of 32, <= 128
+
+// -----
+
+klr.kernel "k" target "gen4" args [] {
+  %d = klr.alloc "d" : !klr.tensor<16x64xfloat32, psum>
+  %a = klr.alloc "a" : !klr.tensor<32x16xbfloat16, sbuf>
+  %b = klr.alloc "b" : !klr.tensor<32x64xfloat8_e4m3fn_x4, sbuf>
+  %s = klr.alloc "s" : !klr.tensor<4x16xuint8, sbuf>
+  %t = klr.alloc "t" : !klr.tensor<4x64xuint8, sbuf>
+  klr.nc_matmul_mx %d, %a scale %s, %b scale %t : !klr.tensor<16x64xfloat32, psum>, !klr.tensor<32x16xbfloat16, sbuf>, !klr.tensor<4x16xuint8, sbuf>, !klr.tensor<32x64xfloat8_e4m3fn_x4, sbuf>, !klr.tensor<4x64xuint8, sbuf>
+  klr.return
+}
+// CHECK: klr.nc_matmul_mx: stationary must be float8_e5m2_x4, float8_e4m3fn_x4 or float4_e2m1fn_x4, not bfloat16

@@ -30,7 +30,7 @@ def out_of_bounds(x):
 @nki.jit
 def not_supported(x):
     t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
-    nisa.nc_stream_shuffle(dst=t, src=t, shuffle_mask=[0] * 32)
+    nisa.dma_compute(dst=t, srcs=[t, t], reduce_op=nl.add)
 
 
 @nki.jit
@@ -108,7 +108,7 @@ def uses_arange(x):
 @nki.jit
 def unsupported_function(x):
     t = nl.ndarray((128, 64), dtype=nl.int32, buffer=nl.sbuf)
-    u = nl.invert(t)
+    u = nl.bypass(t)
 
 
 @nki.jit
