@@ -2338,10 +2338,7 @@ def rule_nc_stream_shuffle(c: Compiler, op: k.NcStreamShuffleOp) -> Step:
     def run(env: Env) -> None:
         m.instructions += 1
         src = read_raw(m, env[s], op, "src")[rows_s]  # a copy: in place is allowed
-        dst: Ref = env[d]
-        out = dst.data()
-        out[rows_d] = src.reshape((len(rows_d),) + out.shape[1:])
-        dst.init()[rows_d] = True
+        _write_rows(env[d], rows_d, src)
 
     return run
 
@@ -2400,23 +2397,14 @@ def rule_nonzero_with_count(c: Compiler, op: k.NonzeroWithCountOp) -> Step:
 
     def run(env: Env) -> None:
         m.instructions += 1
-        src_ref: Ref = env[s]
-        src = per_partition(src_ref.arr)[lanes]
-        if not src_ref.storage.full and not per_partition(src_ref.init())[lanes].all():
-            check_init(m, src_ref, op, "src")
+        src = _read_rows(m, env[s], lanes, op, "src")
         t = src.shape[1]
         nonzero = src != 0
         count = nonzero.sum(axis=1)
         # stable sort: nonzero positions first, in order
         order = np.argsort(~nonzero, axis=1, kind="stable")
         out = np.where(np.arange(t)[None, :] < count[:, None], order + offset, padding)
-        rows = np.concatenate([out, count[:, None]], axis=1).astype(np.int32)
-        dst: Ref = env[d]
-        view = per_partition(dst.data())
-        view[lanes] = rows
-        if not np.shares_memory(view, dst.data()):
-            dst.data()[...] = view.reshape(dst.data().shape)
-        dst.init()[lanes] = True
+        _write_rows(env[d], lanes, np.concatenate([out, count[:, None]], axis=1).astype(np.int32))
 
     return run
 
