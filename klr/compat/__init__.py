@@ -20,7 +20,7 @@ import importlib.util
 import sys
 from types import ModuleType
 
-_PROVIDED = ("nki", "nki.language", "nki.isa", "nki.typing", "neuronxcc", "neuronxcc.nki",
+_PROVIDED = ("nki", "nki.language", "nki.isa", "nki.typing", "nki.simulator", "neuronxcc", "neuronxcc.nki",
              "neuronxcc.nki.language", "neuronxcc.nki.isa", "neuronxcc.nki.typing")
 _PACKAGES = ("nki", "neuronxcc", "neuronxcc.nki")
 

@@ -28,6 +28,19 @@ class Kernel:
 
         return simulate(self.fn, grid=self.grid)(*args, **kwargs)
 
+    def with_schedule(self, edges: Any) -> Kernel:
+        """`kernel.with_schedule([(consumer, producer | [producers]), ...])` (nki.md §2.2):
+        dependency edges between named instructions. KLR runs instructions in program
+        order, which satisfies every edge; the edges are checked for shape only."""
+        for edge in edges:
+            ok = isinstance(edge, (tuple, list)) and len(edge) == 2 and isinstance(edge[0], str)
+            producers = edge[1] if ok and isinstance(edge[1], (list, tuple)) else [edge[1]] if ok else []
+            if not ok or not all(isinstance(p, str) for p in producers):
+                raise TypeError(
+                    f"with_schedule takes (consumer_name, producer_name | [names]) pairs, got {edge!r}"
+                )
+        return self
+
     def __repr__(self) -> str:
         return f"<nki kernel {self.fn.__name__} (KLR stand-in)>"
 
@@ -96,10 +109,23 @@ def simulate_kernel(kernel: Any, *args: Any, **kwargs: Any) -> Any:
     return simulate(kernel)(*args, **kwargs)
 
 
+def simulator_simulate_kernel(func: Any, args: Any = (), kwargs: Any = None, lnc: int = 1) -> Any:
+    """`nki.simulator.simulate_kernel(func, args, kwargs, lnc)`: the current generation's
+    internal entry; an LNC degree of 2 runs the kernel as two program instances."""
+    kernel = func if isinstance(func, Kernel) else Kernel(getattr(func, "fn", func))
+    if lnc not in (1, 2):
+        raise ValueError(f"lnc must be 1 or 2, got {lnc!r}")
+    if lnc == 2:
+        kernel = kernel[2]
+    return simulate(kernel)(*tuple(args), **(kwargs or {}))
+
+
 def make(name: str) -> ModuleType:
     mod = _Namespace(name)
     if name in ("nki", "neuronxcc", "neuronxcc.nki"):
         mod.__path__ = []  # a package, so `import nki.language` works
+    if name == "nki.simulator":
+        mod.simulate_kernel = simulator_simulate_kernel  # type: ignore[attr-defined]
     if name in ("nki", "neuronxcc.nki"):
         mod.jit = jit  # type: ignore[attr-defined]
         mod.simulate = simulate  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from klr.dialects import klr as k
@@ -532,8 +533,39 @@ def local_gather(dst: Any, src_buffer: Any, index: Any, num_elem_per_idx: Any = 
 _NOT_TRACED_ISA = [
     "topk", "dma_compute",
     "core_barrier", "sendrecv", "register_alloc", "register_move", "register_load",
-    "register_store", "get_nc_version", "get_nc_sub_version",
+    "register_store", "get_nc_sub_version",
 ]
+
+
+def _depends_on(*producers: Any) -> None:
+    """`inst.depends_on(*producers)`: a scheduling edge. KLR runs instructions in program
+    order, which satisfies every edge; the producers must be instruction handles."""
+    for p in producers:
+        if not (isinstance(p, Namespace) and p.name == "NkiInstruction"):
+            raise fail(
+                "err_bad_arguments",
+                f"depends_on() takes the handles ISA calls return, got {describe(p)}",
+                hint="i = nisa.tensor_copy(dst=..., src=...); j = nisa.activation(...); "
+                "j.depends_on(i)",
+            )
+
+
+_HANDLE = Namespace(
+    "NkiInstruction",
+    {"depends_on": Builtin("NkiInstruction.depends_on", _depends_on)},
+    hint="an ISA call's handle only serves scheduling: depends_on(*producers)",
+)
+
+
+def _returns_handle(fn: Any) -> Any:
+    """An ISA call returns an `NkiInstruction` handle (nki.md §2.2), for scheduling only."""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        result = fn(*args, **kwargs)
+        return _HANDLE if result is None else result
+
+    return call
 
 
 def _enum(name: str, members: dict[str, int]) -> Namespace:
@@ -551,7 +583,7 @@ def isa(target: Target) -> Namespace:
                nc_stream_shuffle, nc_n_gather, sequence_bounds, nonzero_with_count,
                rng, rand2, set_rng_seed, rand_set_state, rand_get_state, dropout,
                nc_matmul_mx, quantize_mx):
-        attrs[fn.__name__] = Builtin(f"nki.isa.{fn.__name__}", fn)
+        attrs[fn.__name__] = Builtin(f"nki.isa.{fn.__name__}", _returns_handle(fn))
     for n in _NOT_TRACED_ISA:
         attrs.setdefault(n, NotSupported(f"nki.isa.{n}"))
     attrs["engine"] = _enum(
@@ -567,4 +599,8 @@ def isa(target: Target) -> Namespace:
     attrs["oob_mode"] = _enum("nisa.oob_mode", {"error": 0, "skip": 1})
     attrs["matmul_perf_mode"] = _enum("nisa.matmul_perf_mode", {"none": 0, "double_row": 1})
     attrs["nc_version"] = _enum("nisa.nc_version", {"gen2": 2, "gen3": 3, "gen4": 4})
+    # which DMA queue serves a transfer: a placement hint, no effect on values
+    attrs["dma_engine"] = _enum("nisa.dma_engine", {"dma": 1, "gpsimd_dma": 2})
+    version = attrs["nc_version"].attrs[f"gen{target.isa_version}"]
+    attrs["get_nc_version"] = Builtin("nki.isa.get_nc_version", lambda: version)
     return Namespace("nki.isa", attrs, hint="see docs/coverage.md")

@@ -248,3 +248,71 @@ def test_tile_operators_and_view_assignment_run() -> None:
     out = klr.simulate(klr.load(path, "ops"))(a, b)
     np.testing.assert_array_equal(out, -((a + b) * np.float32(2.0) - b))
     np.testing.assert_array_equal(klr.simulate(klr.load(path, "in_order"))(a), a * a)
+
+
+def test_standin_lnc2_with_schedule_and_simulator_entry(examples: dict[str, object]) -> None:
+    """`kernel[2]` (LNC 2 = two program instances), `kernel.with_schedule(...)` (edges
+    are satisfied by program order; malformed edges are refused) and
+    `nki.simulator.simulate_kernel(func, args, kwargs, lnc)`."""
+    import nki
+    import nki.simulator
+
+    mod = examples["tensor_add_spmd"]
+    inputs = mod.example_inputs(np.random.default_rng(5))  # type: ignore[attr-defined]
+    ref = mod.reference(**inputs)  # type: ignore[attr-defined]
+    kernel = mod.tensor_add_spmd_kernel  # type: ignore[attr-defined]
+    scheduled = kernel.with_schedule([("store", "add"), ("add", ["load_a", "load_b"])])
+    np.testing.assert_array_equal(scheduled[2](**inputs), ref)
+    out = nki.simulator.simulate_kernel(kernel, (), inputs, lnc=2)
+    np.testing.assert_array_equal(out, ref)
+    with pytest.raises(TypeError):
+        kernel.with_schedule([("store",)])
+    with pytest.raises(ValueError):
+        nki.simulator.simulate_kernel(kernel, (), inputs, lnc=3)
+    assert isinstance(nki.jit(kernel.fn), nki.Kernel)
+
+
+def test_instruction_handles_depends_on_and_nc_version(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """ISA calls return `NkiInstruction` handles whose `depends_on` accepts handles only;
+    `nisa.get_nc_version()` is the target's `nisa.nc_version` member."""
+    src = tmp_path / "k.py"
+    src.write_text(
+        "import nki\nimport nki.language as nl\nimport nki.isa as nisa\n\n"
+        "@nki.jit\ndef k(x, bad):\n"
+        "    t = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.sbuf)\n"
+        "    i = nisa.dma_copy(dst=t, src=x)\n"
+        "    scale = 3.0 if nisa.get_nc_version() == nisa.nc_version.gen4 else 2.0\n"
+        "    j = nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=scale)\n"
+        "    j.depends_on(i)\n"
+        "    if bad:\n"
+        "        j.depends_on(t)\n"
+        "    o = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    nisa.dma_copy(dst=o, src=t)\n"
+        "    return o\n"
+    )
+    x = np.arange(8, dtype=np.float32).reshape(2, 4)
+    kernel = klr.load(str(src), "k")
+    np.testing.assert_array_equal(simulate(kernel)(x, bad=False), 2 * x)
+    np.testing.assert_array_equal(simulate(kernel, target="gen4")(x, bad=False), 3 * x)
+    with pytest.raises(klr.KlrError) as e:
+        simulate(kernel)(x, bad=True)
+    assert e.value.code == "err_bad_arguments"
+    assert "depends_on() takes the handles ISA calls return" in str(e.value)
+
+
+def test_a_kernel_calling_a_jitted_kernel_inlines_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "k.py"
+    src.write_text(
+        "import nki\nimport nki.language as nl\nimport nki.isa as nisa\n\n"
+        "@nki.jit\ndef double_into(x, out):\n"
+        "    t = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.sbuf)\n"
+        "    nisa.dma_copy(dst=t, src=x)\n"
+        "    nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=2.0)\n"
+        "    nisa.dma_copy(dst=out, src=t)\n\n"
+        "@nki.jit\ndef outer(x):\n"
+        "    o = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    double_into(x, o)\n"
+        "    return o\n"
+    )
+    x = np.arange(8, dtype=np.float32).reshape(2, 4)
+    np.testing.assert_array_equal(simulate(klr.load(str(src), "outer"))(x), 2 * x)

@@ -135,3 +135,10 @@ def too_many_indices(x):
 def strided_partitions(x):
     t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
     nisa.memset(dst=t[::2, :], value=0.0)
+
+
+@nki.jit
+def bad_depends_on(x):
+    t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    i = nisa.dma_copy(dst=t, src=x[0:128, :])
+    i.depends_on(t)
