@@ -336,8 +336,19 @@ def tensor_scalar(data: Any, op0: Any, operand0: Any, reverse0: bool = False, op
 
 
 def activation(op: Any, data: Any, bias: Any = None, scale: Any = 1.0, dtype: Any = None,
-               mask: Any = None, **_: Any) -> TensorView:
+               mask: Any = None, reduce_op: Any = None, reduce_res: Any = None,
+               reduce_cmd: Any = None, **_: Any) -> TensorView:
     x = _tile("data", data)
+    if reduce_op is not None or reduce_res is not None or reduce_cmd is not None:
+        # the accumulating form: a box mask cuts the data and the reduce result's partitions
+        out = _result(x.shape, _dt(dtype, x.dtype), x, bias, scale, reduce_res)
+        box = _box("nisa.activation", mask, out.shape)
+        if not _empty(box):
+            rows = lambda v: v if box is None or not isinstance(v, TensorView) else _restrict(  # noqa: E731
+                [box[0]] + [(0, n) for n in v.shape[1:]], v.shape, v)
+            isa.activation(_restrict(box, out.shape, out), op, _restrict(box, out.shape, x),
+                           rows(bias), rows(scale), reduce_op, rows(reduce_res), reduce_cmd)
+        return out
     out = _result(x.shape, _dt(dtype, x.dtype), x, bias, scale, elementwise=True)
     box, rest = _plan("nisa.activation", mask, out.shape)
     if not _empty(box):
@@ -801,6 +812,11 @@ def _isa(target: Target) -> Namespace:
     for fn in (nc_matmul, tensor_tensor, tensor_scalar, activation, tensor_reduce, tensor_copy,
                memset, nc_transpose, reciprocal, bn_stats, bn_aggr, dma_copy, iota):
         base[fn.__name__] = Builtin(f"neuronxcc.nki.isa.{fn.__name__}", fn)
+    from klr.tracer import legacy_isa
+
+    for fn in legacy_isa.VALUE_RETURNING:
+        base[fn.__name__] = Builtin(f"neuronxcc.nki.isa.{fn.__name__}", fn)
+    base.update(legacy_isa.not_in_first_generation())
     return Namespace("neuronxcc.nki.isa", base, hint="see docs/coverage.md")
 
 

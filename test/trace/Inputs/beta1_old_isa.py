@@ -1,0 +1,22 @@
+"""First generation: value-returning forms of more instructions (dropout with a mask,
+affine_select with a conjunction, tensor_scalar_reduce, the old nc_stream_shuffle order)."""
+import numpy as np
+import neuronxcc.nki as nki
+import neuronxcc.nki.language as nl
+import neuronxcc.nki.isa as nisa
+
+
+@nki.jit
+def old_isa(x):
+    out = nl.ndarray((32, 16), dtype=nl.float32, buffer=nl.shared_hbm)
+    t = nl.load(x)
+    i_p, i_f = nl.mgrid[0:32, 0:16]
+    d = nisa.dropout(t, 0.5, mask=(i_p < 16))
+    a = nisa.affine_select((i_f <= i_p) & (i_f >= i_p - 3), d, 0.0, dtype=nl.bfloat16)
+    r = nl.ndarray((32, 1), dtype=nl.float32, buffer=nl.sbuf)
+    s = nisa.tensor_scalar_reduce(data=a, op0=np.multiply, operand0=2.0, reduce_op=np.add, reduce_res=r,
+                                  dtype=nl.float32)
+    sh = nl.ndarray((32, 16), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.nc_stream_shuffle(s, sh, [31 - i for i in range(32)], mask=(i_f < 8))
+    nl.store(out, value=sh)
+    return out
