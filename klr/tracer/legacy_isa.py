@@ -382,3 +382,54 @@ def not_in_first_generation() -> dict[str, NotSupported]:
     for n, hint in _OLD_ONLY.items():
         out[n] = NotSupported(f"neuronxcc.nki.isa.{n}", hint)
     return out
+
+
+# -- old tile methods (nki.md §4.1, the first generation's `nki.tensor`) -----------------
+
+
+def _t_broadcast_to(view: TensorView, shape: Any) -> TensorView:
+    from klr.tracer.legacy import broadcast_to
+
+    return broadcast_to(view, shape)
+
+
+def _t_expand_dims(view: TensorView, axis: Any) -> TensorView:
+    return lang.expand_dims(view, axis)
+
+
+def _t_astype(view: TensorView, dtype: Any) -> TensorView:
+    """`t.astype(dtype)`: a converted copy in a new SBUF tile."""
+    if not view.memory.on_chip:
+        raise fail("err_not_supported", "astype() of an HBM tensor",
+                   hint="load it first: nl.load(t, dtype=...)")
+    from klr.tracer.legacy import tensor_copy
+
+    return tensor_copy(view, dtype=dtype)
+
+
+def _t_view(view: TensorView, dtype: Any) -> TensorView:
+    """`t.view(dtype)`: the same tile when the dtype is its own; a reinterpretation of the bits
+    as another dtype is not expressible (`klr.view` keeps its base's dtype)."""
+    dt = lang._dtype(dtype)
+    if dt == view.dtype:
+        return view
+    raise fail("err_not_supported",
+               f"view(): reinterpreting a {view.dtype.value} tile as {dt.value} is not supported",
+               hint="klr.view keeps the dtype of its base; use astype() for a converting copy "
+               "(the current API's equivalent is t.view(dtype) / reinterpret_cast)")
+
+
+def _t_assert_shape(view: TensorView, shape: Any) -> TensorView:
+    want = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+    if want != view.shape:
+        raise fail("err_bad_arguments", f"assert_shape(): the tile has shape {view.shape}, expected {want}")
+    return view
+
+
+OLD_TILE_METHODS = {
+    "broadcast_to": _t_broadcast_to,
+    "expand_dims": _t_expand_dims,
+    "astype": _t_astype,
+    "view": _t_view,
+    "assert_shape": _t_assert_shape,
+}

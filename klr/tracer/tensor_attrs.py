@@ -32,6 +32,15 @@ def attribute(interp: Interpreter, obj: Any, name: str, op: Operation) -> tuple[
             return True, obj.storage.name
         if name == "itemsize":
             return True, k.DTYPE_BYTES[obj.dtype]
+        if name in ("broadcast_to", "expand_dims", "astype", "view", "assert_shape") and (
+            interp.first_generation or name == "view"
+        ):
+            from functools import partial
+
+            from klr.tracer.legacy_isa import OLD_TILE_METHODS
+            from klr.tracer.values import Builtin
+
+            return True, Builtin(f"tile.{name}", partial(OLD_TILE_METHODS[name], obj))
         found, value = tensor_methods.lookup(obj, name)  # strides, offset, view methods
         if found:
             return True, value

@@ -191,3 +191,42 @@ def test_diagnostics(tmp_path: Path, line: str, code: str, words: str) -> None:
     d = e.value.diagnostics[0]
     assert d.code == code and words in (d.message + " " + (d.hint or "")), d
     assert d.location is not None and d.location.line == 8 and d.location.col is not None
+
+
+def test_old_tile_methods(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((16, 8)).astype(np.float32)
+    r = rng.standard_normal((1, 8)).astype(np.float32)
+    o = run(tmp_path, (
+        "@nki.jit\ndef k(x, r):\n"
+        "    o0 = nl.ndarray((16, 8), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    o1 = nl.ndarray((16, 8), dtype=nl.float16, buffer=nl.shared_hbm)\n"
+        "    o2 = nl.ndarray((16, 8, 1), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    o3 = nl.ndarray((16, 2, 4), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    t = nl.load(x)\n"
+        "    t.assert_shape((16, 8))\n"
+        "    row = nl.load(r).broadcast_to((16, 8))\n"
+        "    nl.store(o0, value=nl.add(t, row))\n"
+        "    h = t.astype(nl.float16)\n"
+        "    nl.store(o1, value=h.view(nl.float16))\n"
+        "    nl.store(o2, value=t.expand_dims(2))\n"
+        "    nl.store(o3, value=t.reshape((16, 2, 4)))\n"
+        "    assert t.itemsize == 4 and h.itemsize == 2\n"
+        "    return o0, o1, o2, o3\n"), x=x, r=r)
+    np.testing.assert_allclose(o[0], x + r, rtol=1e-6)
+    np.testing.assert_array_equal(o[1], x.astype(np.float16))
+    np.testing.assert_array_equal(o[2], x[:, :, None])
+    np.testing.assert_array_equal(o[3], x.reshape(16, 2, 4))
+
+
+@pytest.mark.parametrize(("line", "code"), [
+    ("    t = nl.load(x).view(nl.int32)\n", "err_not_supported"),
+    ("    nl.load(x).assert_shape((8, 8))\n", "err_bad_arguments"),
+    ("    t = x.astype(nl.float16)\n", "err_not_supported"),
+])
+def test_old_tile_method_diagnostics(tmp_path: Path, line: str, code: str) -> None:
+    x = np.zeros((16, 8), np.float32)
+    with pytest.raises(KlrError) as e:
+        run(tmp_path, "@nki.jit\ndef k(x):\n" + line + "    return x\n", x=x)
+    d = e.value.diagnostics[0]
+    assert d.code == code and d.location is not None and d.location.line == 8

@@ -20,3 +20,13 @@ def old_isa(x):
     nisa.nc_stream_shuffle(s, sh, [31 - i for i in range(32)], mask=(i_f < 8))
     nl.store(out, value=sh)
     return out
+
+
+@nki.jit
+def tile_methods(x, r):
+    out = nl.ndarray((16, 8), dtype=nl.float16, buffer=nl.shared_hbm)
+    t = nl.load(x).assert_shape((16, 8))
+    row = nl.load(r).broadcast_to((16, 8))
+    s = nl.add(t, row).astype(nl.float16)
+    nl.store(out, value=s.expand_dims(2).reshape((16, 8)))
+    return out
