@@ -802,6 +802,14 @@ def _language(target: Target) -> Namespace:
     base = dict(lang.language(target).attrs)
     for fn in (load, store, matmul, par_dim, ndarray, zeros, ones, full, broadcast_to):
         base[fn.__name__] = Builtin(f"neuronxcc.nki.language.{fn.__name__}", fn)
+    from klr.tracer import legacy_isa
+
+    for red in ("sum", "max", "min", "prod", "all"):
+        base[red] = legacy_isa.masked_reduction(base[red])
+    mean = base["mean"]
+    base["mean"] = Builtin(mean.name, lambda x, axis, dtype=None, keepdims=False, mask=None: (
+        legacy_isa.masked_mean(x, axis, dtype, keepdims, mask) if mask is not None
+        else mean.fn(x, axis, dtype=dtype, keepdims=keepdims)))
     base["arange"] = Builtin("neuronxcc.nki.language.arange", arange)
     base["mgrid"] = MGrid()
     return Namespace("neuronxcc.nki.language", base, hint="see docs/coverage.md")

@@ -433,3 +433,47 @@ OLD_TILE_METHODS = {
     "view": _t_view,
     "assert_shape": _t_assert_shape,
 }
+
+
+# -- masks on nl reductions ------------------------------------------------------------
+
+
+def masked_reduction(wrapper: Any) -> Any:
+    """`nl.sum/max/min/prod/all(x, axis, ..., mask=)` of the first generation. A box mask over
+    `x` restricts the elements read (the box of the reduced axes) and the result elements
+    written (the box of the kept axes); the rest of the result is not written. A mask that
+    is not a box is diagnosed (which of the reduced elements count would differ per row)."""
+    from klr.tracer.values import Builtin, is_int
+
+    name = wrapper.name.rsplit(".", 1)[-1]
+
+    def fn(x: Any, axis: Any, dtype: Any = None, keepdims: Any = False, mask: Any = None) -> Any:
+        kw = {"dtype": dtype, **({"keepdims": keepdims} if keepdims else {})}
+        if mask is None:
+            return wrapper.fn(x, axis, **kw)
+        t = _tile("x", x)
+        box = _box(f"nl.{name}", mask, t.shape)
+        axes = (axis,) if is_int(axis) else tuple(axis) if isinstance(axis, (tuple, list)) else ()
+        axes = tuple(a + t.ndim if a < 0 else a for a in axes)
+        shape = tuple(1 if i in axes else n for i, n in enumerate(t.shape) if keepdims or i not in axes)
+        out_box = [(0, 1) if i in axes else box[i] for i in range(t.ndim) if keepdims or i not in axes]
+        if _empty(box):
+            r = None
+        else:
+            r = wrapper.fn(_restrict(box, t.shape, t), axis, **kw)
+        dt = r.dtype if r is not None else _dt(dtype, t.dtype)
+        if r is not None and r.ndim != len(shape):
+            raise fail("err_not_supported", f"nl.{name}(..., mask=...) with a result of rank {r.ndim}",
+                       hint="keepdims=True keeps the ranks aligned")
+        out = _result(shape, dt, t)
+        if r is not None:
+            isa.tensor_copy(_restrict(out_box, shape, out), r)
+        return out
+
+    return Builtin(wrapper.name.replace("nki.language", "neuronxcc.nki.language"), fn)
+
+
+def masked_mean(x: Any, axis: Any, dtype: Any = None, keepdims: Any = False, mask: Any = None) -> Any:
+    raise fail("err_not_supported", "nl.mean(..., mask=...) is ambiguous",
+               hint="divide by the full axis or by the masked count? compute it explicitly: "
+               "nl.sum(x, axis, mask=...) multiplied by 1/count")

@@ -230,3 +230,39 @@ def test_old_tile_method_diagnostics(tmp_path: Path, line: str, code: str) -> No
         run(tmp_path, "@nki.jit\ndef k(x):\n" + line + "    return x\n", x=x)
     d = e.value.diagnostics[0]
     assert d.code == code and d.location is not None and d.location.line == 8
+
+
+@pytest.mark.parametrize("mode", ["precise", "fp32"])
+def test_masks_on_reductions(tmp_path: Path, mode: str) -> None:
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((32, 24)).astype(np.float32)
+    o = run(tmp_path, (
+        "@nki.jit\ndef k(x):\n"
+        "    o0 = nl.ndarray((32, 1), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    o1 = nl.ndarray((32, 1), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    t = nl.load(x)\n"
+        "    i_p, i_f = nl.mgrid[0:32, 0:24]\n"
+        "    s = nl.zeros((32, 1), dtype=nl.float32)\n"
+        "    s[...] = nl.sum(t, axis=1, keepdims=True, mask=(i_p < 20) & (i_f < 10))\n"
+        "    nl.store(o0, value=s)\n"
+        "    m = nl.full((32, 1), -7.0, dtype=nl.float32)\n"
+        "    m[...] = nl.max(t, axis=[1], keepdims=True, mask=(i_f >= 4))\n"
+        "    nl.store(o1, value=m)\n"
+        "    return o0, o1\n"), mode=mode, x=x)
+    exp = np.zeros((32, 1))
+    exp[:20, 0] = x[:20, :10].astype(np.float64).sum(1)
+    np.testing.assert_allclose(o[0], exp, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(o[1][:, 0], x[:, 4:].max(1))
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    ("    t = nl.mean(nl.load(x), axis=1, mask=(nl.arange(16)[:, None] < 8))\n", "ambiguous"),
+    ("    i_p, i_f = nl.mgrid[0:16, 0:8]\n    t = nl.sum(nl.load(x), axis=1, mask=(i_f < i_p))\n", "box"),
+])
+def test_ambiguous_reduction_masks_are_diagnosed(tmp_path: Path, line: str, words: str) -> None:
+    x = np.zeros((16, 8), np.float32)
+    with pytest.raises(KlrError) as e:
+        run(tmp_path, "@nki.jit\ndef k(x):\n" + line + "    return x\n", x=x)
+    d = e.value.diagnostics[0]
+    assert d.code == "err_not_supported" and words in d.message + (d.hint or ""), d
+    assert d.location is not None and d.hint

@@ -30,3 +30,14 @@ def tile_methods(x, r):
     s = nl.add(t, row).astype(nl.float16)
     nl.store(out, value=s.expand_dims(2).reshape((16, 8)))
     return out
+
+
+@nki.jit
+def masked_sum(x):
+    out = nl.ndarray((32, 1), dtype=nl.float32, buffer=nl.shared_hbm)
+    t = nl.load(x)
+    i_p, i_f = nl.mgrid[0:32, 0:24]
+    s = nl.zeros((32, 1), dtype=nl.float32)
+    s[...] = nl.sum(t, axis=1, keepdims=True, mask=(i_p < 20) & (i_f < 10))
+    nl.store(out, value=s)
+    return out
