@@ -1972,6 +1972,39 @@ class QuantizeMxOp(InstructionOp):
 
 
 @irdl_op_definition
+class DmaComputeOp(InstructionOp):
+    """`dst = srcs[0] + srcs[1] + ...` computed in float32 by a DMA engine (nki.md §9.6).
+
+    `klr.dma_compute %dst, %a, %b reduce add`: up to 16 sources of dst's element count, in
+    HBM or SBUF; the sum is cast to dst's dtype.
+    """
+
+    name = "klr.dma_compute"
+    dst = operand_def(TensorType)
+    srcs = var_operand_def(TensorType)
+    reduce_op = prop_def(AluOpAttr)
+    assembly_format = (
+        "$dst `,` $srcs `reduce` $reduce_op attr-dict `:` type($dst) `,` type($srcs)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        if not 1 <= len(self.srcs) <= 16:
+            raise VerifyException(f"{self.name}: 1 to 16 sources, got {len(self.srcs)}")
+        if self.reduce_op.data != AluOp.ADD:
+            raise VerifyException(f"{self.name}: the only reduce_op is add")
+        d = tensor_type(self.dst)
+        for name, v in self.named_operands():
+            t = tensor_type(v)
+            if t.mem == Memory.PSUM:
+                raise VerifyException(f"{self.name}: '{name}' must be in HBM or SBUF, not PSUM")
+            if t.num_elements != d.num_elements:
+                raise VerifyException(
+                    f"{self.name}: every source has dst's {d.num_elements} elements "
+                    f"('{name}' has {t.num_elements})"
+                )
+
+
+@irdl_op_definition
 class SelectReduceOp(InstructionOp):
     """`dst = where(pred xor reverse, on_true, on_false)` with optional max-accumulation (nki.md §9.3)."""
 
@@ -2410,6 +2443,7 @@ Klr = Dialect(
         DropoutOp,
         NcMatmulMxOp,
         QuantizeMxOp,
+        DmaComputeOp,
         Max8Op,
         NcFindIndex8Op,
         DmaTransposeOp,

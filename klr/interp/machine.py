@@ -2557,6 +2557,21 @@ def rule_quantize_mx(c: Compiler, op: k.QuantizeMxOp) -> Step:
     return run
 
 
+def rule_dma_compute(c: Compiler, op: k.DmaComputeOp) -> Step:
+    d = c.slot(op.dst)
+    srcs = [c.slot(v) for v in op.srcs]
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        total = read(m, env[srcs[0]], op, "srcs").reshape(-1).astype(np.float32)
+        for i, slot in enumerate(srcs[1:], 1):  # float32 adds in source order
+            total = total + read(m, env[slot], op, f"srcs[{i}]").reshape(-1)
+        write(env[d], total)
+
+    return run
+
+
 def rule_range_select(c: Compiler, op: k.RangeSelectOp) -> Step:
     d, t, b0, b1, r = _ops(c, op.dst, op.on_true, op.bound0, op.bound1, op.reduce_res)
     c0, c1 = ALU[op.comp_op0.data], ALU[op.comp_op1.data]
@@ -2864,6 +2879,7 @@ RULES: dict[type[Operation], Callable[[Compiler, Any], Step]] = {
     k.DropoutOp: rule_dropout,
     k.NcMatmulMxOp: rule_nc_matmul_mx,
     k.QuantizeMxOp: rule_quantize_mx,
+    k.DmaComputeOp: rule_dma_compute,
     k.RangeSelectOp: rule_range_select,
     k.Max8Op: rule_max8,
     k.NcFindIndex8Op: rule_nc_find_index8,

@@ -182,6 +182,8 @@ def emit(op_cls: type[Operation], operands: list[Any], props: dict[str, Any]) ->
             ssa.append([])
         elif isinstance(o, TensorView):
             ssa.append(materialize(interp, o))
+        elif isinstance(o, list):  # a variadic operand
+            ssa.append([materialize(interp, t) if isinstance(t, TensorView) else t for t in o])
         else:
             ssa.append(o)
     op = op_cls.build(operands=ssa, properties={n: v for n, v in props.items() if v is not None})

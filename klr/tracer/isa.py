@@ -462,6 +462,20 @@ def quantize_mx(dst: Any, src: Any, dst_scale: Any, name: Any = None) -> None:
          [tensor_arg("dst", dst), tensor_arg("dst_scale", dst_scale), tensor_arg("src", src)], {})
 
 
+def dma_compute(dst: Any, srcs: Any, reduce_op: Any, scales: Any = None,
+                unique_indices: bool = True, oob_mode: Any = None, name: Any = None) -> None:
+    if not isinstance(srcs, (list, tuple)) or not srcs:
+        raise fail("err_bad_arguments", f"'srcs' must be a list of tensors, got {describe(srcs)}")
+    if scales is not None and any(not isinstance(x, (int, float)) or x != 1.0 for x in scales):
+        raise fail("err_not_supported", "nisa.dma_compute: scales other than 1.0 are not supported",
+                   hint="the DMA engine only adds (nki.md §9.6): scale the sources first")
+    emit(
+        k.DmaComputeOp,
+        [tensor_arg("dst", dst), [tensor_arg(f"srcs[{i}]", t) for i, t in enumerate(srcs)]],
+        {"reduce_op": k.AluOpAttr(alu_arg("reduce_op", reduce_op))},  # type: ignore[arg-type]
+    )
+
+
 def max8(dst: Any, src: Any, name: Any = None) -> None:
     emit(k.Max8Op, [tensor_arg("dst", dst), tensor_arg("src", src)], {})
 
@@ -531,7 +545,7 @@ def local_gather(dst: Any, src_buffer: Any, index: Any, num_elem_per_idx: Any = 
 
 
 _NOT_TRACED_ISA = [
-    "topk", "dma_compute",
+    "topk",
     "core_barrier", "sendrecv", "register_alloc", "register_move", "register_load",
     "register_store", "get_nc_sub_version",
 ]
@@ -582,7 +596,7 @@ def isa(target: Target) -> Namespace:
                tensor_scalar_reduce, tensor_scalar_cumulative, exponential, activate2,
                nc_stream_shuffle, nc_n_gather, sequence_bounds, nonzero_with_count,
                rng, rand2, set_rng_seed, rand_set_state, rand_get_state, dropout,
-               nc_matmul_mx, quantize_mx):
+               nc_matmul_mx, quantize_mx, dma_compute):
         attrs[fn.__name__] = Builtin(f"nki.isa.{fn.__name__}", _returns_handle(fn))
     for n in _NOT_TRACED_ISA:
         attrs.setdefault(n, NotSupported(f"nki.isa.{n}"))

@@ -2461,6 +2461,39 @@ def test_nonzero_with_count(p: int, t: int, offset: int, pad: int, dt: str, seed
 
 
 # ===========================================================================
+# dma_compute
+# ===========================================================================
+
+
+@SETTINGS
+@given(
+    shape=shapes,
+    n=st.integers(1, 16),
+    dst=st.sampled_from(["float32", "bfloat16", "int32"]),
+    seed=seeds,
+)
+def test_dma_compute(shape: tuple[int, int], n: int, dst: str, seed: int) -> None:
+    """`dst = Σ srcs` in float32, in source order, rounded once to dst; sources from HBM
+    and SBUF, of any dtype."""
+    rng = np.random.default_rng(seed)
+    dts = [FLOATS[i % len(FLOATS)] for i in range(n)]
+    inputs = {f"s{i}": values(rng, shape, DT[d], nonfinite=False) for i, d in enumerate(dts)}
+    sbuf = [f"s{i}" for i in range(0, n, 2)]  # every other source through SBUF
+    srcs = ", ".join(f"s_s{i}" if f"s{i}" in sbuf else f"s{i}" for i in range(n))
+    lines = load(*sbuf) + [
+        f"r = nl.ndarray(s0.shape, dtype=nl.{dst}, buffer=nl.shared_hbm)",
+        f"nisa.dma_compute(dst=r, srcs=[{srcs}], reduce_op=nl.add)",
+        "return r",
+    ]
+    (out,) = run(lines, inputs)
+    with np.errstate(all="ignore"):
+        total = inputs["s0"].astype(np.float32)
+        for i in range(1, n):
+            total = f32(total + inputs[f"s{i}"].astype(np.float32))
+    assert_exact(out, to_dtype(total, DT[dst]), f"{n} sources -> {dst}")
+
+
+# ===========================================================================
 # Regressions: minimal reproductions of interpreter bugs these tests found (each
 # message says what was wrong; all fixed)
 # ===========================================================================

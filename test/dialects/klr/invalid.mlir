@@ -776,3 +776,22 @@ klr.kernel "k" target "gen4" args [] {
   klr.return
 }
 // CHECK: klr.nc_matmul_mx: stationary must be float8_e5m2_x4, float8_e4m3fn_x4 or float4_e2m1fn_x4, not bfloat16
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xfloat32, sbuf>
+  %p = klr.alloc "p" : !klr.tensor<128x8xfloat32, psum>
+  klr.dma_compute %d, %d, %p reduce add : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x8xfloat32, psum>
+  klr.return
+}
+// CHECK: klr.dma_compute: 'srcs' must be in HBM or SBUF, not PSUM
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %d = klr.alloc "d" : !klr.tensor<128x8xfloat32, sbuf>
+  klr.dma_compute %d, %d reduce maximum : !klr.tensor<128x8xfloat32, sbuf>, !klr.tensor<128x8xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.dma_compute: the only reduce_op is add

@@ -30,7 +30,7 @@ def out_of_bounds(x):
 @nki.jit
 def not_supported(x):
     t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
-    nisa.dma_compute(dst=t, srcs=[t, t], reduce_op=nl.add)
+    nisa.core_barrier(data=t, cores=(0, 1))
 
 
 @nki.jit
