@@ -522,8 +522,13 @@ def iota(expr: Any, dtype: Any, mask: Any = None, **_: Any) -> TensorView:
 
 def dma_copy(dst: Any, src: Any, mask: Any = None, dst_rmw_op: Any = None, **_: Any) -> None:
     if dst_rmw_op is not None:
-        raise fail("err_not_supported", "nisa.dma_copy(dst_rmw_op=...) is not supported yet",
-                   hint="the current API's equivalent is nisa.dma_compute")
+        from klr.tracer.legacy_isa import rmw_dma
+
+        if getattr(dst_rmw_op, "alu", None) != k.AluOp.ADD:
+            raise fail("err_not_supported", "nisa.dma_copy: dst_rmw_op supports only np.add",
+                       hint="the current API's equivalent is nisa.dma_compute(..., reduce_op=nl.add)")
+        rmw_dma("nisa.dma_copy", dst, src, dst_rmw_op, mask)
+        return
     if isinstance(dst, IndirectAccess) or isinstance(src, IndirectAccess):
         if isinstance(dst, IndirectAccess) and isinstance(src, IndirectAccess):
             raise fail("err_not_supported", "nisa.dma_copy: only one side can be indexed by an index tile",
@@ -804,6 +809,8 @@ def _language(target: Target) -> Namespace:
         base[fn.__name__] = Builtin(f"neuronxcc.nki.language.{fn.__name__}", fn)
     from klr.tracer import legacy_isa
 
+    for fn in (legacy_isa.atomic_rmw, legacy_isa.loop_reduce):
+        base[fn.__name__] = Builtin(f"neuronxcc.nki.language.{fn.__name__}", fn)
     for red in ("sum", "max", "min", "prod", "all"):
         base[red] = legacy_isa.masked_reduction(base[red])
     mean = base["mean"]

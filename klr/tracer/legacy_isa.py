@@ -477,3 +477,61 @@ def masked_mean(x: Any, axis: Any, dtype: Any = None, keepdims: Any = False, mas
     raise fail("err_not_supported", "nl.mean(..., mask=...) is ambiguous",
                hint="divide by the full axis or by the masked count? compute it explicitly: "
                "nl.sum(x, axis, mask=...) multiplied by 1/count")
+
+
+# -- read-modify-write DMA, loop_reduce -------------------------------------------------
+
+
+def rmw_dma(name: str, dst: Any, value: Any, op: Any, mask: Any) -> None:
+    """`dst op= value` for an HBM (or SBUF) view `dst`: the DMA engine's read-modify-write,
+    lowered to a DMA of `dst` into SBUF, a `tensor_tensor` (float32 arithmetic, cast back to
+    `dst`'s dtype, as the DMA engine computes) and a DMA back. Within one kernel instructions
+    run in program order, so this equals the atomic update; program instances run one after
+    another. An index-tile (indirect) destination is diagnosed: duplicate rows would need
+    per-row sequencing."""
+    from klr.tracer.index_exprs import IndirectAccess
+
+    if isinstance(dst, IndirectAccess):
+        raise fail("err_not_supported", f"{name} into a tensor indexed by an index tile is not supported yet",
+                   hint="the current API's equivalent is nisa.dma_compute(dst, [dst, src], reduce_op=nl.add)")
+    d = tensor_arg("dst", dst)
+    v = _tile("value", value)
+    box = _box(name, mask, d.shape)
+    if _empty(box):
+        return
+    r = lambda t: _restrict(box, d.shape, t)  # noqa: E731
+    d, v = r(d), r(v)
+    if not v.memory.on_chip:  # an HBM source is read into SBUF first
+        tmp = lang.ndarray(v.shape, DtypeValue(v.dtype), BufferValue(k.Memory.SBUF))
+        isa.dma_copy(tmp, v)
+        v = tmp
+    cur = lang.ndarray(d.shape, DtypeValue(d.dtype), BufferValue(k.Memory.SBUF))
+    (isa.dma_copy if not d.memory.on_chip or d.memory == k.Memory.SBUF else isa.tensor_copy)(cur, d)
+    isa.tensor_tensor(cur, cur, v, op)
+    isa.dma_copy(d, cur)
+
+
+def atomic_rmw(dst: Any, value: Any, op: Any, mask: Any = None, **_: Any) -> None:
+    """`nl.atomic_rmw(dst, value, op, *, mask)`: `dst = op(dst, value)` in memory."""
+    rmw_dma("nl.atomic_rmw", dst, value, op, mask)
+
+
+def loop_reduce(x: Any, op: Any, loop_indices: Any, dtype: Any = None, mask: Any = None,
+                **_: Any) -> TensorView:
+    """`b[...] = nl.loop_reduce(x, op, loop_indices, *, dtype, mask)`: the destination is also
+    `op`'s other input (`b = op(b, x)`, the old docs' `nisa.tensor_tensor(data1=b, data2=x)`),
+    so it needs the view it is assigned into."""
+    from klr.tracer.legacy import _INTO, tensor_tensor
+
+    t = _tile("x", x)
+    into = _INTO.get()
+    if into is None or into[1].shape != t.shape:
+        raise fail("err_not_supported", "nl.loop_reduce needs its destination: assign it into the "
+                   "accumulator's view with the shape of x",
+                   hint="write `b[...] = nl.loop_reduce(x, op=np.add, loop_indices=[i])` (or "
+                   "`b[...] = nisa.tensor_tensor(b, x, op=np.add)`), b initialized before the loop")
+    b = into[1]
+    if dtype is not None and lang._dtype(dtype) != b.dtype:
+        raise fail("err_bad_arguments", "nl.loop_reduce: dtype= must be the accumulator's dtype",
+                   hint=f"the accumulator is {b.dtype.value}")
+    return tensor_tensor(b, t, op, mask=mask)

@@ -197,8 +197,10 @@ def test_dma_copy_mask_and_rmw(tmp_path: Path) -> None:
     want = np.ones_like(x)
     want[:100] = x[:100]
     np.testing.assert_array_equal(out, want)
+    out = run(tmp_path, body.replace("mask=(i.p < 100)", "dst_rmw_op=np.add"), x=x)
+    np.testing.assert_array_equal(out, x + 1)  # read-modify-write: dst += src
     f = tmp_path / "rmw.py"
-    f.write_text(HEADER + body.replace("mask=(i.p < 100)", "dst_rmw_op=np.add"))
+    f.write_text(HEADER + body.replace("mask=(i.p < 100)", "dst_rmw_op=np.multiply"))
     with pytest.raises(KlrError) as info:
         klr.trace(f, "k", x=x)
     assert info.value.diagnostics[0].code == "err_not_supported"
@@ -556,11 +558,11 @@ def test_mask_on_element_wise_nl_functions() -> None:
 def test_mask_on_other_nl_functions_is_diagnosed(tmp_path: Path) -> None:
     f = tmp_path / "k.py"
     f.write_text(HEADER + "@nki.jit\ndef k(x):\n    t = nl.load(x)\n"
-                 "    s = nl.sum(t, axis=1, mask=(nl.arange(128)[:, None] < 4))\n    return x\n")
+                 "    s = nl.transpose(t, mask=(nl.arange(128)[:, None] < 4))\n    return x\n")
     with pytest.raises(KlrError) as info:
         klr.trace(f, "k", x=np.zeros((128, 32), np.float32))
     diag = info.value.diagnostics[0]
-    assert diag.code == "err_not_supported" and "nl.sum(..., mask=...)" in diag.message
+    assert diag.code == "err_not_supported" and "nl.transpose(..., mask=...)" in diag.message
     assert diag.location is not None and diag.location.line == 9 and diag.hint
 
 

@@ -266,3 +266,41 @@ def test_ambiguous_reduction_masks_are_diagnosed(tmp_path: Path, line: str, word
     d = e.value.diagnostics[0]
     assert d.code == "err_not_supported" and words in d.message + (d.hint or ""), d
     assert d.location is not None and d.hint
+
+
+def test_atomic_rmw_dst_rmw_op_and_loop_reduce(tmp_path: Path) -> None:
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((4, 16, 8)).astype(np.float32)
+    acc = rng.standard_normal((16, 8)).astype(np.float32)
+    o = run(tmp_path, (
+        "@nki.jit\ndef k(x, acc):\n"
+        "    o0 = nl.ndarray((16, 8), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    b = nl.full((16, 8), -100.0, dtype=nl.float32)\n"
+        "    for i in nl.affine_range(4):\n"
+        "        t = nl.load(x[i])\n"
+        "        b[...] = nl.loop_reduce(t, op=np.maximum, loop_indices=[i])\n"
+        "        nl.atomic_rmw(acc, value=t, op=np.add)\n"
+        "    nl.store(o0, value=b)\n"
+        "    i_p = nl.arange(16)[:, None]\n"
+        "    nisa.dma_copy(dst=acc, src=nl.load(x[0]), dst_rmw_op=np.add, mask=(i_p < 8))\n"
+        "    return o0\n"), x=x, acc=acc.copy())
+    np.testing.assert_array_equal(o[0], x.max(0))
+
+
+def test_atomic_rmw_updates_the_hbm_tensor(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((4, 16, 8)).astype(np.float32)
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        "@nki.jit\ndef k(x, acc):\n"
+        "    for i in nl.affine_range(4):\n"
+        "        nl.atomic_rmw(acc, value=nl.load(x[i]), op=np.add)\n"
+        "    i_p = nl.arange(16)[:, None]\n"
+        "    nisa.dma_copy(dst=acc, src=nl.load(x[0]), dst_rmw_op=np.add, mask=(i_p < 8))\n"))
+    acc = np.zeros((16, 8), np.float32)
+    traced = klr.trace(f, "k", x=x, acc=acc)
+    res = run_module(traced.module, {"x": x, "acc": acc})
+    got = res.inputs["acc"]
+    exp = x.astype(np.float64).sum(0)
+    exp[:8] += x[0, :8]
+    np.testing.assert_allclose(got, exp, rtol=1e-5, atol=1e-6)

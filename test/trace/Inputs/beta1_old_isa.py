@@ -41,3 +41,12 @@ def masked_sum(x):
     s[...] = nl.sum(t, axis=1, keepdims=True, mask=(i_p < 20) & (i_f < 10))
     nl.store(out, value=s)
     return out
+
+
+@nki.jit
+def rmw(x, acc):
+    b = nl.full((16, 8), -100.0, dtype=nl.float32)
+    for i in nl.affine_range(4):
+        t = nl.load(x[i])
+        b[...] = nl.loop_reduce(t, op=np.maximum, loop_indices=[i])
+    nl.atomic_rmw(acc, value=b, op=np.add)
