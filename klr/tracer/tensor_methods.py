@@ -572,6 +572,74 @@ def t_is_contiguous(view: TensorView) -> bool:
     return True
 
 
+def t_rearrange(view: TensorView, src_pattern: Any, dst_pattern: Any,
+                fixed_sizes: Any = None) -> TensorView:
+    """`t.rearrange(src_pattern, dst_pattern, fixed_sizes)`: einops-style split, reorder
+    and merge in one view. `src_pattern` names each dim of `t` (a tuple of names splits
+    that dim row-major, sizes from `fixed_sizes`, at most one inferred); `dst_pattern`
+    orders the names (a tuple of names merges them, which needs them contiguous). On chip
+    the partition dim stays first and whole."""
+    m = "rearrange"
+    sizes = dict(fixed_sizes or {})
+    if not isinstance(src_pattern, (tuple, list)) or len(src_pattern) != view.ndim:
+        raise fail(
+            "err_bad_view",
+            f"rearrange(): src_pattern must name each of the {view.ndim} dims of shape "
+            f"{view.shape}, got {src_pattern!r}",
+            hint="e.g. t.rearrange(('p', ('h', 'w')), ('p', 'w', 'h'), {'h': 4})",
+        )
+    atoms: dict[str, tuple[int, int]] = {}
+
+    def name_of(x: Any) -> str:
+        if not isinstance(x, str) or not x:
+            raise fail("err_bad_view", f"rearrange(): dim names are strings, got {describe(x)}")
+        return x
+
+    for d, entry in enumerate(src_pattern):
+        stride, size = view.dims[d]
+        group = [name_of(x) for x in entry] if isinstance(entry, (tuple, list)) else [name_of(entry)]
+        known = [int(sizes.get(n, -1)) for n in group]
+        split = _resolve_shape(m, known, size, f"dim {d} ({'x'.join(group)}) of shape {view.shape}")
+        acc = stride
+        for n, k in reversed(list(zip(group, split))):
+            if n in atoms:
+                raise fail("err_bad_view", f"rearrange(): the name {n!r} appears twice in src_pattern")
+            atoms[n] = (acc, k)
+            acc *= k
+    if not isinstance(dst_pattern, (tuple, list)):
+        raise fail("err_bad_view", f"rearrange(): dst_pattern must be a tuple, got {describe(dst_pattern)}")
+    dims: list[tuple[int, int]] = []
+    used: list[str] = []
+    for entry in dst_pattern:
+        group = [name_of(x) for x in entry] if isinstance(entry, (tuple, list)) else [name_of(entry)]
+        for n in group:
+            if n not in atoms:
+                raise fail("err_bad_view", f"rearrange(): {n!r} is not a name of src_pattern "
+                           f"({', '.join(atoms)})")
+        used += group
+        merged = _merge([atoms[n] for n in group])
+        if merged is None:
+            raise fail(
+                "err_bad_view",
+                f"rearrange(): cannot merge {tuple(group)} in a view: they are not contiguous "
+                "with respect to each other in this order",
+                hint="merge dims in their memory order, or copy the data",
+            )
+        dims.append(merged)
+    if sorted(used) != sorted(atoms):
+        missing = [n for n in atoms if n not in used]
+        raise fail("err_bad_view", f"rearrange(): dst_pattern must use every name of src_pattern "
+                   f"exactly once (missing or repeated: {', '.join(missing) or 'repeated names'})")
+    if view.memory.on_chip and dims[0] != view.dims[0]:
+        raise fail(
+            "err_bad_view",
+            f"rearrange(): the partition dimension (dim 0, size {view.shape[0]}) of an on-chip "
+            "tensor must stay the first dim, unsplit and unmerged",
+            hint=_PARTITION_HINT,
+        )
+    return _with_dims(view, dims)
+
+
 METHODS: dict[str, Callable[..., Any]] = {
     "slice": t_slice,
     "select": t_select,
@@ -582,6 +650,7 @@ METHODS: dict[str, Callable[..., Any]] = {
     "reshape_dim": t_reshape_dim,
     "flatten_dims": t_flatten_dims,
     "reshape": t_reshape,
+    "rearrange": t_rearrange,
     "ap": t_ap,
     "get_pattern": t_get_pattern,
     "is_contiguous": t_is_contiguous,

@@ -314,3 +314,44 @@ def test_the_views_kernel_prints_parses_and_verifies(ctx: Context) -> None:
     again.verify()
     assert print_ir(again) == text
     assert sum(isinstance(op, k.ViewOp) for op in again.walk()) == 18
+
+
+@pytest.mark.parametrize(
+    "src, dst, sizes, numpy",
+    [
+        # (p, (h w)) -> (p, w, h): split then swap
+        ("('p', ('h', 'w'))", "('p', 'w', 'h')", "{'h': 4}",
+         lambda a: a.reshape(128, 4, 6).transpose(0, 2, 1)),
+        # (p, a, b, c) -> (p, c, (a b)): a merge of dims adjacent in memory
+        ("('p', 'a', 'b', 'c')", "('p', 'c', ('a', 'b'))", "None, reshape=(128, 2, 3, 4)",
+         lambda a: a.reshape(128, 2, 3, 4).transpose(0, 3, 1, 2).reshape(128, 4, 6)),
+        # (p, (g h w)) -> (p, (g h), w) with w inferred
+        ("('p', ('g', 'h', 'w'))", "('p', ('g', 'h'), 'w')", "{'g': 2, 'h': 3}",
+         lambda a: a.reshape(128, 6, 4)),
+    ],
+)
+def test_rearrange_matches_numpy(tmp_path: Path, src: str, dst: str, sizes: str, numpy) -> None:  # type: ignore[no-untyped-def]
+    """The view `t.rearrange(...)` reads the elements einops would: copied into a tile of
+    the result's shape and compared with the NumPy reshape/transpose."""
+    import numpy as np
+
+    fixed, _, shape = sizes.partition(", reshape=")
+    view = f"t.reshape({shape})" if shape else "t"
+    body = f"""
+        t = nl.ndarray((128, 24), dtype=nl.float32, buffer=nl.sbuf)
+        nisa.dma_copy(dst=t, src=x)
+        v = {view}.rearrange({src}, {dst}, {fixed})
+        u = nl.ndarray(v.shape, dtype=nl.float32, buffer=nl.sbuf)
+        nisa.tensor_copy(dst=u, src=v)
+        o = nl.ndarray(v.shape, dtype=nl.float32, buffer=nl.shared_hbm)
+        nisa.dma_copy(dst=o, src=u)
+        return o
+    """
+    f = tmp_path / "k.py"
+    f.write_text(PRELUDE_RR + "@nki.jit\ndef fn(x):\n" + textwrap.indent(textwrap.dedent(body), "    "))
+    x = np.arange(128 * 24, dtype=np.float32).reshape(128, 24)
+    out = klr.simulate(klr.load(str(f), "fn"))(x)
+    np.testing.assert_array_equal(out, numpy(x))
+
+
+PRELUDE_RR = "import nki\nimport nki.language as nl\nimport nki.isa as nisa\n\n"
