@@ -640,6 +640,33 @@ def t_rearrange(view: TensorView, src_pattern: Any, dst_pattern: Any,
     return _with_dims(view, dims)
 
 
+def t_vector_select(view: TensorView, dim: Any = 0, vector_offset: Any = None) -> Any:
+    """`t.vector_select(dim=0, vector_offset)`: partition p of the result is row
+    `vector_offset[p, 0]` of the HBM tensor `t` (nki.md §4.1): an indirect access that
+    `nisa.dma_copy` turns into a `klr.indirect_dma` gather or scatter."""
+    from klr.dialects import klr as k
+    from klr.tracer.index_exprs import IndirectAccess
+
+    m = "vector_select"
+    if _dim(m, view, dim) != 0:
+        raise fail("err_bad_view", "vector_select(): dim must be 0", hint="select rows of dim 0")
+    if view.memory.on_chip:
+        raise fail("err_bad_view", f"vector_select(): only HBM tensors, this one is in {view.memory.value}",
+                   hint="gather on chip with nisa.local_gather or nisa.nc_n_gather")
+    idx = vector_offset
+    if not isinstance(idx, TensorView) or idx.memory != k.Memory.SBUF or idx.ndim != 2 \
+            or idx.shape[1] != 1 or idx.dtype not in k.INTEGER_DTYPES or idx.dtype == k.Dtype.BOOL_:
+        raise fail(
+            "err_bad_view",
+            f"vector_select(): vector_offset must be a (P, 1) integer SBUF tensor, got {describe(idx)}"
+            + (f" {idx.dtype.value}{list(idx.shape)} in {idx.memory.value}" if isinstance(idx, TensorView) else ""),
+            hint="one row number per partition, e.g. an int32 tile loaded from the indices",
+        )
+    free = view.dims[1:] or ((1, 1),)
+    interp, call = ctx()
+    return IndirectAccess(TensorView(view.storage, view.offset, (view.dims[0], *free)), idx, call)
+
+
 METHODS: dict[str, Callable[..., Any]] = {
     "slice": t_slice,
     "select": t_select,
@@ -651,6 +678,7 @@ METHODS: dict[str, Callable[..., Any]] = {
     "flatten_dims": t_flatten_dims,
     "reshape": t_reshape,
     "rearrange": t_rearrange,
+    "vector_select": t_vector_select,
     "ap": t_ap,
     "get_pattern": t_get_pattern,
     "is_contiguous": t_is_contiguous,
