@@ -573,20 +573,25 @@ class ViewOp(IRDLOperation):
     Element `(w, x)` of the view is `storage[start + w*step_w + x*step_x]` where
     `start = offset + Σ coeffs[k] * indices[k]` (row-major flattened storage, in
     elements of the base's dtype). `base` is always an allocation or a kernel argument:
-    the tracer composes views of views.
+    the tracer composes views of views. Indices are `klr.for` induction variables
+    (bounds verified over every iteration). `dynamic %r * [c]` adds `Σ c * %r` over
+    registers (`.ap(scalar_offset=...)`, nki.md §4.2): bounds checked at run time.
     """
 
     name = "klr.view"
     base = operand_def(TensorType)
     indices = var_operand_def(IndexType)
+    registers = var_operand_def(RegType)
     offset = prop_def(IntAttr)
     coeffs = prop_def(IntsAttr)
+    reg_coeffs = opt_prop_def(IntsAttr)
     pattern = prop_def(PatternAttr)
     res = result_def(TensorType)
     traits = traits_def(Pure())
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
     assembly_format = (
-        "$base `[` $indices `]` `offset` $offset `coeffs` $coeffs `pattern` $pattern "
-        "attr-dict `:` type($base) `->` type($res)"
+        "$base `[` $indices (`dynamic` $registers^ `*` $reg_coeffs)? `]` `offset` $offset "
+        "`coeffs` $coeffs `pattern` $pattern attr-dict `:` type($base) `->` type($res)"
     )
 
     def verify_(self) -> None:
@@ -609,6 +614,10 @@ class ViewOp(IRDLOperation):
                     f"the partition step of an on-chip view must be the storage's free size "
                     f"{base_t.free_size}, got {pstep}"
                 )
+        if len(self.registers) != len(self.reg_coeffs.data if self.reg_coeffs else ()):
+            raise VerifyException("klr.view needs one coefficient per register")
+        if self.registers:
+            return  # a dynamic offset: bounds are checked at run time
         lo, hi = self.element_range()
         if lo < 0 or hi >= base_t.num_elements:
             raise VerifyException(

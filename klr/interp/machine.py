@@ -1027,9 +1027,10 @@ def _loop_of(index: SSAValue) -> k.ForOp | None:
 
 
 def rule_view(c: Compiler, op: k.ViewOp) -> Step:
-    operands = op.operands
+    if op.registers:
+        return _dynamic_view(c, op)
     props = op.properties
-    base_v, indices = operands[0], list(operands[1:])
+    base_v, indices = op.base, list(op.indices)
     slot, base = c.slot(op.results[0]), c.slot(base_v)
     idx = [c.slot(i) for i in indices]
     coeffs = tuple(props["coeffs"].data)  # type: ignore[attr-defined]
@@ -1115,6 +1116,39 @@ def rule_view(c: Compiler, op: k.ViewOp) -> Step:
 
 
 _VIEW_MEMO_LIMIT = 1 << 16
+
+
+def _dynamic_view(c: Compiler, op: k.ViewOp) -> Step:
+    """A view whose start depends on registers (`.ap(scalar_offset=...)`): made at each
+    execution, its elements checked against the storage (nki.md §4.2, oob_mode=error)."""
+    slot, base = c.slot(op.res), c.slot(op.base)
+    idx = [c.slot(i) for i in op.indices] + [c.slot(r) for r in op.registers]
+    coeffs = tuple(op.coeffs.data) + tuple(op.reg_coeffs.data)  # type: ignore[union-attr]
+    offset = op.offset.data
+    pattern = op.pattern.data
+    shape = tuple(n for _, n in pattern)
+    steps = tuple(s for s, _ in pattern)
+    reach_lo = sum(min(0, s * (n - 1)) for s, n in pattern)
+    reach_hi = sum(max(0, s * (n - 1)) for s, n in pattern)
+    simple, whole = _pattern_facts(shape, steps, math.prod(c.shape(op.base)))
+    size = math.prod(c.shape(op.base))
+
+    def run(env: Env) -> None:
+        ref: Ref = env[base]
+        start = ref.start + offset + sum(c_ * int(env[i]) for c_, i in zip(coeffs, idx))
+        if start + reach_lo < 0 or start + reach_hi >= size:
+            values = ", ".join(str(int(env[i])) for i in idx[len(op.indices):])
+            raise SimulationError(
+                "err_index_out_of_bounds",
+                f"a dynamic view reaches elements {start + reach_lo}..{start + reach_hi} of a "
+                f"{size}-element tensor (register value {values})",
+                op,
+                hint="keep the scalar_offset register within the tensor (nki.md §4.2: "
+                "oob_mode.error)",
+            )
+        env[slot] = Ref(ref.storage, start, shape, steps, None, whole and start == 0, simple)
+
+    return run
 
 
 def rule_for(c: Compiler, op: k.ForOp) -> Step:

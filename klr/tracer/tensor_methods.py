@@ -450,12 +450,8 @@ def t_ap(
     is the partition pair: its step must be the storage's free size.
     """
     m = "ap"
-    if scalar_offset is not None or vector_offset is not None or indirect_dim != 0:
-        raise fail(
-            "err_not_supported",
-            "ap(): dynamic offsets (scalar_offset, vector_offset, indirect_dim) are not "
-            "supported yet",
-        )
+    if scalar_offset is not None and vector_offset is not None:
+        raise fail("err_bad_arguments", "ap(): scalar_offset and vector_offset are mutually exclusive")
     if dtype is not None:
         if not isinstance(dtype, DtypeValue):
             raise fail(
@@ -484,6 +480,10 @@ def t_ap(
     start = view.offset if offset is None else _index(m, "offset", offset)
     interp, _ = ctx()
     storage = view.storage
+    if vector_offset is not None:
+        return _ap_vector_offset(view, dims, start, vector_offset, indirect_dim)
+    if scalar_offset is not None:
+        return _ap_scalar_offset(view, dims, start, scalar_offset, indirect_dim)
     if view.memory.on_chip:
         parts = storage.shape[0]
         free = math.prod(storage.shape[1:])
@@ -527,6 +527,56 @@ def t_ap(
                 hint="every loop iteration is checked",
             )
     return TensorView(storage, start, dims)
+
+
+def _ap_scalar_offset(view: TensorView, dims: Dims, start: int | Affine, scalar_offset: Any,
+                      indirect_dim: Any) -> TensorView:
+    """`ap(..., scalar_offset=r, indirect_dim=d)`: the start moves by
+    `r * prod(base_shape[d + 1:])` at run time (nki.md §4.2); `r` is a register or a
+    (1, 1) integer SBUF tensor (loaded into a register here). Bounds: checked at run time."""
+    from klr.dialects import klr as k
+    from klr.tracer.values import RegisterValue
+
+    shape = view.storage.shape
+    d = _int("ap", "indirect_dim", indirect_dim)
+    if not 0 <= d < len(shape):
+        raise fail("err_bad_view", f"ap(): indirect_dim {d} is out of range for storage shape {shape}")
+    if isinstance(scalar_offset, TensorView):
+        from klr.tracer.dynamic import register_alloc, register_load
+
+        t = scalar_offset
+        if t.memory != k.Memory.SBUF or t.shape not in ((1, 1), (1,)) or t.dtype not in k.INTEGER_DTYPES:
+            raise fail("err_bad_view", "ap(): a tensor scalar_offset is a (1, 1) integer SBUF tensor, got "
+                       f"{t.dtype.value}{list(t.shape)} in {t.memory.value}")
+        register = register_alloc()
+        register_load(register, t)
+        reg = register.value
+    elif isinstance(scalar_offset, RegisterValue):
+        reg = scalar_offset.value
+    else:
+        raise fail("err_bad_arguments",
+                   f"ap(): scalar_offset is a register or a (1, 1) SBUF tensor, got {describe(scalar_offset)}",
+                   hint="for a compile-time offset use offset=")
+    if view.memory.on_chip and dims[0][0] != math.prod(shape[1:]):
+        raise fail("err_bad_view", "ap(): the first pair of an on-chip pattern is the partition pair; "
+                   f"its step must be the storage's free size {math.prod(shape[1:])}")
+    stride = math.prod(shape[d + 1:])
+    return TensorView(view.storage, start + Affine.of(reg) * stride, dims)
+
+
+def _ap_vector_offset(view: TensorView, dims: Dims, start: int | Affine, vector_offset: Any,
+                      indirect_dim: Any) -> Any:
+    """`ap(..., vector_offset=idx)`: partition / row w reads base row `idx[w]` (nki.md §4.2):
+    an indirect access for `nisa.dma_copy` (the pattern's leading stride is the row size)."""
+    if _int("ap", "indirect_dim", indirect_dim) != 0:
+        raise fail("err_not_supported", "ap(): vector_offset only indirects dim 0")
+    table = t_vector_select(view, 0, vector_offset)
+    if dims[0][1] != vector_offset.shape[0]:
+        raise fail("err_bad_view", f"ap(): the pattern's first count {dims[0][1]} must be the "
+                   f"vector_offset's {vector_offset.shape[0]} rows")
+    row = math.prod(view.storage.shape[1:])
+    table.table = TensorView(view.storage, start, ((row, view.storage.shape[0]), *dims[1:]))
+    return table
 
 
 def _extent(dims: Sequence[tuple[int, int]]) -> tuple[int, int]:

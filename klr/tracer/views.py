@@ -28,6 +28,8 @@ def bounds(interp: Interpreter, x: int | Affine) -> tuple[int, int]:
     assert isinstance(x, Affine)
     lo = hi = x.const
     for v, c in x.terms:
+        if v not in interp.index_range:
+            continue  # a register (a dynamic offset): checked at run time
         vmin, vmax = interp.index_range[v]
         lo += min(c * vmin, c * vmax)
         hi += max(c * vmin, c * vmax)
@@ -159,16 +161,22 @@ def materialize(interp: Interpreter, view: TensorView) -> SSAValue:
     if view.offset == 0 and view.dims == whole.dims if is_int(view.offset) else False:
         return view.storage.value
     aff = Affine.lift(view.offset)
-    indices = [v for v, _ in aff.terms]
-    coeffs = tuple(c for _, c in aff.terms)
+    loops = [(v, c) for v, c in aff.terms if not isinstance(v.type, k.RegType)]
+    regs = [(v, c) for v, c in aff.terms if isinstance(v.type, k.RegType)]
     op = k.ViewOp.build(
-        operands=[view.storage.value, indices],
+        operands=[view.storage.value, [v for v, _ in loops], [v for v, _ in regs]],
         properties={
             "offset": k.IntAttr(aff.const),
-            "coeffs": k.IntsAttr(coeffs),
+            "coeffs": k.IntsAttr(tuple(c for _, c in loops)),
             "pattern": k.PatternAttr(view.dims),
-        },
+        } | ({"reg_coeffs": k.IntsAttr(tuple(c for _, c in regs))} if regs else {}),
         result_types=[view.type()],
     )
+    if regs:  # a run-time bounds error points at the instruction using the view
+        from klr.tracer.calls import _CALL, source_location
+
+        call = _CALL.get(None)
+        if call is not None:
+            op.location = source_location(interp, call[1])
     interp.emit(op)
     return op.res

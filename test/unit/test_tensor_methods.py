@@ -289,8 +289,9 @@ ERRORS: list[tuple[str, str, str]] = [
     ("x.ap([128, 2])", "err_bad_arguments", "list of [step, count] pairs"),
     ("x.ap([[128, 2]], offset=t)", "err_bad_arguments", "'offset' must be an int"),
     ("x.ap([[128, 2]], dtype=nl.bfloat16)", "err_not_supported", "reinterpreting a float32 tensor"),
-    ("x.ap([[128, 2]], scalar_offset=t)", "err_not_supported", "dynamic offsets"),
-    ("x.ap([[128, 2]], vector_offset=t)", "err_not_supported", "dynamic offsets"),
+    ("x.ap([[128, 2]], scalar_offset=t)", "err_bad_view", "a tensor scalar_offset is a (1, 1) integer SBUF tensor"),
+    ("x.ap([[128, 2]], vector_offset=t)", "err_bad_view", "vector_offset must be a (P, 1) integer SBUF tensor"),
+    ("x.ap([[128, 2]], scalar_offset=3)", "err_bad_arguments", "scalar_offset is a register or a (1, 1) SBUF tensor"),
     ("x.slice(0, 1)", "err_bad_arguments", "NkiTensor.slice(): missing a required argument"),
     ("x.vector_select(0, t)", "err_bad_view", "vector_offset must be a (P, 1) integer SBUF tensor"),
 ]
@@ -373,3 +374,21 @@ def test_vector_select_gathers_and_scatters_rows(tmp_path: Path) -> None:
     want = table.copy()
     want[idx[:, 0]] = 2 * table[idx[:, 0]]
     np.testing.assert_array_equal(out, want)
+
+
+def test_ap_scalar_and_vector_offsets_run(tmp_path: Path) -> None:
+    """A dynamic loop reads and writes `x[i]` through `.ap(scalar_offset=i)`; a (1, 1)
+    tensor offset picks block n; `.ap(vector_offset=idx)` reads every other element of
+    row idx[p], starting at element 1."""
+    import numpy as np
+
+    src = Path(__file__).resolve().parents[1] / "trace" / "Inputs" / "dynamic_offset.py"
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((8, 128, 64)).astype(np.float32)
+    for n in (1, 5, 7):
+        out = klr.simulate(klr.load(str(src), "k"))(x, np.array([[n]], np.int32))
+        np.testing.assert_array_equal(out[:n], x[:n] + 1)
+    table = rng.standard_normal((1000, 64)).astype(np.float32)
+    idx = rng.integers(0, 1000, (128, 1)).astype(np.int32)
+    rows = klr.simulate(klr.load(str(src), "rows"))(table, idx)
+    np.testing.assert_array_equal(rows, table[idx[:, 0]][:, 1::2])
