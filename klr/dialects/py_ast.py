@@ -83,6 +83,10 @@ def quote_str(text: str) -> str:
             out.append("\\t")
         elif ord(ch) < 0x20 or ord(ch) == 0x7F:
             out.append(f"\\{ord(ch):02X}")
+        elif 0xD800 <= ord(ch) <= 0xDFFF:
+            # a lone surrogate (legal in a Python string, e.g. "\ud80a") has no UTF-8
+            # form: its surrogatepass bytes, escaped, which `parse_optional_py_str` reads
+            out.extend(f"\\{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
         else:
             out.append(ch)
     out.append('"')
@@ -110,7 +114,7 @@ def parse_optional_py_str(parser: AttrParser) -> str | None:
     if (text := parser.parse_optional_str_literal()) is not None:
         return text
     if (data := parser.parse_optional_bytes_literal()) is not None:
-        return data.decode("utf-8")
+        return data.decode("utf-8", "surrogatepass")
     return None
 
 
