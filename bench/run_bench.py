@@ -88,7 +88,7 @@ def bench_matmul(size: int, repeat: int) -> None:
     np_med, sim_med = med(t_np), med(t_sim)
     ratios = sorted(s / n for s, n in zip(t_sim, t_np))
     ratio = sim_med / np_med
-    from klr.interp import machine
+    from klr.interp.rules import tensor_engine as machine
 
     how = "grouped sums" if machine.GROUPED_MATMUL_ACCUMULATION else "bit-exact"
     print(f"matmul_tiled {size}^3 (bfloat16 in, float32 PSUM, {how}), "
@@ -195,10 +195,10 @@ def main() -> None:
     ap.add_argument("--only", choices=("matmul", "instructions"))
     ap.add_argument("--exact", action="store_true",
                     help="matmul loops add one product per iteration, bit-exact "
-                         "(klr.interp.machine.GROUPED_MATMUL_ACCUMULATION = False)")
+                         "(klr.interp.rules.tensor_engine.GROUPED_MATMUL_ACCUMULATION = False)")
     args = ap.parse_args()
     if args.exact:
-        from klr.interp import machine
+        from klr.interp.rules import tensor_engine as machine
 
         machine.GROUPED_MATMUL_ACCUMULATION = False
     if args.only != "instructions":

@@ -138,9 +138,9 @@ def test_klr_run_command() -> None:
 
 
 def test_runaway_dynamic_loop_is_an_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from klr.interp import machine
+    from klr.interp.rules import control
 
-    monkeypatch.setattr(machine, "MAX_DYNAMIC_ITERATIONS", 50)
+    monkeypatch.setattr(control, "MAX_DYNAMIC_ITERATIONS", 50)
     f = tmp_path / "k.py"
     f.write_text(
         "import nki\nimport nki.language as nl\nimport nki.isa as nisa\n\n"
