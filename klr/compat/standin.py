@@ -92,6 +92,46 @@ class _Namespace(ModuleType):
         return _OnlyInKernels(f"{self.__name__}.{name}")
 
 
+class SpmdDim:
+    """A launch-grid dimension of the first generation distributed over physical cores:
+    `nl.nc(k)`, `nl.spmd_dim(nl.nc(2), 2)`, `nl.nc(2) * 2`, `2 * nl.nc(2)` (nki.md §6).
+    KLR runs every program instance in turn, so only the total size matters: the
+    instances and their `program_id`s are those of a plain dimension of that size."""
+
+    def __init__(self, size: int, cores: int):
+        self.size, self.cores = int(size), int(cores)
+
+    def __index__(self) -> int:
+        return self.size
+
+    __int__ = __index__
+
+    def __mul__(self, other: Any) -> SpmdDim:
+        return spmd_dim(self, other)
+
+    def __rmul__(self, other: Any) -> SpmdDim:
+        return spmd_dim(other, self)
+
+    def __repr__(self) -> str:
+        return f"<grid dim {self.size} over {self.cores} core(s)>"
+
+
+def nc(k: int) -> SpmdDim:
+    """`nl.nc(k)`: a grid dimension of k instances, one per physical core."""
+    if not isinstance(k, int) or k < 1:
+        raise ValueError(f"nl.nc takes a positive int, got {k!r}")
+    return SpmdDim(k, k)
+
+
+def spmd_dim(*dims: Any) -> SpmdDim:
+    """`nl.spmd_dim(a, b, ...)`: one grid dimension of size prod(dims)."""
+    size, cores = 1, 1
+    for d in dims:
+        size *= int(d)
+        cores *= d.cores if isinstance(d, SpmdDim) else 1
+    return SpmdDim(size, cores)
+
+
 class NKIObject:
     """Base class of kernel-side data classes (`nl.NKIObject`)."""
 
@@ -143,4 +183,7 @@ def make(name: str) -> ModuleType:
             setattr(mod, op.value, _OnlyInKernels(f"{name}.{op.value}"))
         mod.NKIObject = NKIObject  # type: ignore[attr-defined]
         mod.tile_size = _TileSize()  # type: ignore[attr-defined]
+    if name == "neuronxcc.nki.language":
+        mod.nc = nc  # type: ignore[attr-defined]
+        mod.spmd_dim = spmd_dim  # type: ignore[attr-defined]
     return mod

@@ -316,3 +316,20 @@ def test_a_kernel_calling_a_jitted_kernel_inlines_it(tmp_path) -> None:  # type:
     )
     x = np.arange(8, dtype=np.float32).reshape(2, 4)
     np.testing.assert_array_equal(simulate(klr.load(str(src), "outer"))(x), 2 * x)
+
+
+def test_standin_first_generation_core_grid_dims(examples: dict[str, object]) -> None:
+    """`kernel[nl.nc(2) * 1]`, `kernel[nl.spmd_dim(1, nl.nc(2))]`: a grid dimension spread
+    over physical cores runs its instances in turn, same ids as a plain dimension."""
+    import neuronxcc.nki.language as old_nl
+
+    mod = examples["beta1.tensor_add"]
+    inputs = mod.example_inputs(np.random.default_rng(6))  # type: ignore[attr-defined]
+    ref = mod.reference(**inputs)  # type: ignore[attr-defined]
+    kernel = mod.tensor_add_kernel  # type: ignore[attr-defined]
+    for dim in (old_nl.nc(2), old_nl.nc(2) * 1, 1 * old_nl.nc(2), old_nl.spmd_dim(old_nl.nc(2), 1)):
+        assert int(dim) == 2
+        np.testing.assert_array_equal(kernel[dim](inputs["a_input"], inputs["b_input"]), ref)
+    assert int(old_nl.spmd_dim(old_nl.nc(2), 3)) == 6
+    with pytest.raises(ValueError):
+        old_nl.nc(0)
