@@ -888,7 +888,7 @@ _ACT_ONLY = [a.value for a in k.ActFunc if a.value not in _BOTH]
 _NOT_TRACED_LANGUAGE = [
     # not traced yet (docs/coverage.md). A trailing "_" marks a name that already exists as an
     # operator object: calling it is refused by `call_op_value` instead.
-    "ones_like", "full_like", "cos", "tan", "iota",
+    "ones_like", "full_like", "tan", "iota",
     "device_print", "dynamic_range", "fori_loop", "while_loop", "par_dim",
     "arange", "mgrid", "shared_constant",
     "spmd_dim", "nc", "atomic_rmw", "loop_reduce", "ceil", "floor", "trunc",
@@ -904,7 +904,6 @@ _NEW_API_EQUIVALENT = {
     "ceil": _NO_KLR_OP.format("ceiling"),
     "floor": _NO_KLR_OP.format("floor"),
     "trunc": _NO_KLR_OP.format("truncation"),
-    "cos": _NO_KLR_OP.format("cosine"),
     "tan": _NO_KLR_OP.format("tangent"),
     "par_dim": "the partition dimension is always dim 0 in the current API; drop nl.par_dim",
     "arange": "index with slices or nl.ds(start, size) in the current API",

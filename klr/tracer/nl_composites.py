@@ -1,5 +1,5 @@
-"""`nki.language` functions lowered to several instructions (nki.md §10.2-10.5): sin with
-range reduction, logical_not / invert, all / var, softmax, rms_norm, load_transpose2d,
+"""`nki.language` functions lowered to several instructions (nki.md §10.2-10.5): sin and
+cos with range reduction, logical_not / invert, all / var, softmax, rms_norm, load_transpose2d,
 gather_flattened, shared_identity_matrix, the buffer predicates, unique_name.
 
 Intermediate tiles come from `_new_tile`; only the instruction writing the result takes
@@ -55,6 +55,27 @@ def sin(x: Any, dtype: Any = None) -> TensorView:
     isa.tensor_scalar(turns, t, _alu("multiply"), 1.0 / _TWO_PI)
     r = _new_tile(t.shape, k.Dtype.FLOAT32)
     isa.scalar_tensor_tensor(r, turns, _alu("multiply"), -_TWO_PI, _alu("add"), t)
+    out = _result_tile(t.shape, _out_dtype(dtype, t.dtype), r)
+    isa.activation(out, OpValue("sin", act=k.ActFunc.SIN), r)
+    return out
+
+
+def cos(x: Any, dtype: Any = None) -> TensorView:
+    """`nl.cos(x)`: the range reduction of `sin`, then cos(r) = sin(pi/2 - |r|) (|r| <= pi,
+    so the argument stays in the Scalar engine's valid [-pi/2, pi/2]):
+
+        k   = round(x / 2pi)          tensor_scalar multiply, written to int32
+        r   = k * -2pi + x            scalar_tensor_tensor, float32, in [-pi, pi]
+        a   = pi/2 - |r|              tensor_scalar abs, then reversed subtract
+        out = sin(a)                  activation
+    """
+    t = _tile_arg("cos", "x", x)
+    turns = _new_tile(t.shape, k.Dtype.INT32)
+    isa.tensor_scalar(turns, t, _alu("multiply"), 1.0 / _TWO_PI)
+    r = _new_tile(t.shape, k.Dtype.FLOAT32)
+    isa.scalar_tensor_tensor(r, turns, _alu("multiply"), -_TWO_PI, _alu("add"), t)
+    isa.tensor_scalar(r, r, _alu("abs"), None, op1=_alu("subtract"), operand1=math.pi / 2,
+                      reverse1=True)
     out = _result_tile(t.shape, _out_dtype(dtype, t.dtype), r)
     isa.activation(out, OpValue("sin", act=k.ActFunc.SIN), r)
     return out
@@ -356,7 +377,7 @@ OPERATOR_FUNCTIONS: dict[str, Builtin] = {
 def namespace_entries() -> dict[str, Any]:
     """The `nki.language` functions of this module, by name."""
     attrs: dict[str, Any] = {"all": Builtin("nki.language.all", all_)}
-    for fn in (var, softmax, rms_norm, load_transpose2d, gather_flattened,
+    for fn in (cos, var, softmax, rms_norm, load_transpose2d, gather_flattened,
                shared_identity_matrix, unique_name):
         attrs[fn.__name__] = Builtin(f"nki.language.{fn.__name__}", fn)
     attrs["fmod"] = Builtin("nki.language.fmod", _fmod)

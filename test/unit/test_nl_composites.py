@@ -426,3 +426,18 @@ def test_no_reorder_and_typing_annotations(tmp_path: Path) -> None:
     x = RNG.standard_normal((128, 8)).astype(np.float32)
     out = klr.simulate(klr.load(f, "fn"))(x)
     np.testing.assert_allclose(out, np.exp(x), rtol=1e-6)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_cos_reduces_the_range_first(tmp_path: Path, mode: str) -> None:
+    """cos(x) = sin(pi/2 - |r|) after the same reduction as sin (the rotary-embedding
+    pair): accurate far outside [-pi, pi], and cos(0) = 1, cos(pi) = -1."""
+    x = np.concatenate([np.linspace(-60, 60, 128 * 64 - 2), [0.0, np.pi]]).astype(np.float32)
+    x = x.reshape(128, 64)
+    (out,) = run(tmp_path, """
+        out = nl.ndarray(x.shape, dtype=nl.float32, buffer=nl.shared_hbm)
+        nl.store(out, nl.cos(nl.load(x)))
+        return out
+    """, mode, x=x)
+    np.testing.assert_allclose(out, np.cos(x.astype(np.float64)), atol=2e-5)
+    assert out[127, 62] == 1.0 and abs(out[127, 63] + 1.0) < 1e-6

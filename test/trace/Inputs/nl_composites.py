@@ -29,3 +29,10 @@ def data_movement(x, data, idx):
     eye = nl.shared_identity_matrix(128, dtype=nl.bfloat16)
     nl.store(out, eye)
     return out
+
+
+@nki.jit
+def cosine(x):
+    out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
+    nl.store(out, nl.cos(nl.load(x)))
+    return out
