@@ -572,7 +572,8 @@ class ViewOp(IRDLOperation):
 
     Element `(w, x)` of the view is `storage[start + w*step_w + x*step_x]` where
     `start = offset + Σ coeffs[k] * indices[k]` (row-major flattened storage, in
-    elements of the base's dtype). `base` is always an allocation or a kernel argument:
+    elements of the view's dtype: a result dtype other than the base's reinterprets the
+    storage's bytes, per partition on chip). `base` is always an allocation or a kernel argument:
     the tracer composes views of views. Indices are `klr.for` induction variables
     (bounds verified over every iteration). `dynamic %r * [c]` adds `Σ c * %r` over
     registers (`.ap(scalar_offset=...)`, nki.md §4.2): bounds checked at run time.
@@ -605,23 +606,36 @@ class ViewOp(IRDLOperation):
                 f"klr.view pattern sizes {[n for _, n in self.pattern.data]} do not match "
                 f"the result shape {list(res_t.get_shape())}"
             )
-        if res_t.element != base_t.element or res_t.mem != base_t.mem:
-            raise VerifyException("klr.view keeps the dtype and memory of its base")
+        if res_t.mem != base_t.mem:
+            raise VerifyException("klr.view keeps the memory of its base")
+        free, total = base_t.free_size, base_t.num_elements
+        if res_t.element != base_t.element:  # a reinterpreting view (t.view(dtype))
+            size, base_size = DTYPE_BYTES[res_t.element], DTYPE_BYTES[base_t.element]
+            if base_t.mem == Memory.PSUM:
+                raise VerifyException("klr.view cannot reinterpret a PSUM tensor")
+            row = base_size * (free if base_t.mem.on_chip else total)
+            if row % size:
+                raise VerifyException(
+                    f"klr.view reinterprets {base_t.element.value} as {res_t.element.value}: "
+                    f"{row} bytes per {'partition' if base_t.mem.on_chip else 'tensor'} are not "
+                    f"a multiple of {size}"
+                )
+            free, total = free * base_size // size, total * base_size // size
         if base_t.mem.on_chip:
             pstep = self.pattern.data[0][0]
-            if pstep != base_t.free_size:
+            if pstep != free:
                 raise VerifyException(
                     f"the partition step of an on-chip view must be the storage's free size "
-                    f"{base_t.free_size}, got {pstep}"
+                    f"{free}, got {pstep}"
                 )
         if len(self.registers) != len(self.reg_coeffs.data if self.reg_coeffs else ()):
             raise VerifyException("klr.view needs one coefficient per register")
         if self.registers:
             return  # a dynamic offset: bounds are checked at run time
         lo, hi = self.element_range()
-        if lo < 0 or hi >= base_t.num_elements:
+        if lo < 0 or hi >= total:
             raise VerifyException(
-                f"klr.view reaches elements {lo}..{hi} of a {base_t.num_elements}-element "
+                f"klr.view reaches elements {lo}..{hi} of a {total}-element "
                 f"tensor (checked over every iteration of the enclosing loops)"
             )
 

@@ -116,6 +116,54 @@ class Storage:
                 self.mm_full = bool(self.matmul_written.all())
 
 
+class AliasStorage(Storage):
+    """A storage's bytes seen as another dtype (a reinterpreting view, docs/semantics.md
+    §2): the data is a NumPy view of the base's; which elements are written is derived
+    from the base's bookkeeping (an element is written when every base element its bytes
+    touch is), and writes mark the base elements they touch."""
+
+    __slots__ = ("base", "up", "down")
+
+    def __init__(self, base: Storage, dtype: np.dtype):  # noqa: D107 - no Storage.__init__
+        self.base = base
+        self.name = base.name
+        self.data = self.flat = base.flat.view(dtype)
+        self.memory = base.memory
+        self.size = self.data.size
+        self.init = self.init_flat = None  # type: ignore[assignment]
+        self.matmul_written = self.mm_flat = None
+        self.pending = self.mm_pending = 0
+        self.mm_any = self.mm_full = False
+        a, b = dtype.itemsize, base.data.dtype.itemsize
+        self.up, self.down = (a // b, 1) if a >= b else (1, b // a)
+
+    @property  # type: ignore[override]
+    def full(self) -> bool:
+        return self.base.full
+
+    @full.setter
+    def full(self, value: bool) -> None:
+        pass  # derived from the base
+
+    def init_of(self, start: int, shape: tuple[int, ...], steps: tuple[int, ...]) -> np.ndarray:
+        b = self.base.init_flat
+        if self.up > 1:
+            derived = b.reshape(-1, self.up).all(axis=1)
+        else:
+            derived = np.repeat(b, self.down) if self.down > 1 else b
+        return _window(derived, start, shape, steps)
+
+    def mark(self, start: int, shape: tuple[int, ...], steps: tuple[int, ...]) -> None:
+        idx = _window(np.arange(self.size), start, shape, steps).reshape(-1)
+        if self.up > 1:
+            idx = (idx[:, None] * self.up + np.arange(self.up)).reshape(-1)
+        elif self.down > 1:
+            idx = idx // self.down
+        base = self.base
+        base.init_flat[idx] = True
+        base.full = bool(base.init_flat.all())
+
+
 def _window(
     flat: np.ndarray, start: int, shape: tuple[int, ...], steps: tuple[int, ...]
 ) -> np.ndarray:
@@ -197,6 +245,8 @@ class Ref:
         return self.arr
 
     def init(self) -> np.ndarray:
+        if type(self.storage) is AliasStorage:  # derived on each use (the base changes)
+            return self.storage.init_of(self.start, self.shape, self.steps)
         w = self._init
         if w is None:
             w = self._init = _window(self.storage.init_flat, self.start, self.shape, self.steps)
@@ -257,6 +307,8 @@ class Machine:
     shared: dict[str, Storage] = field(default_factory=dict)
     """`shared_hbm` tensors by name: every SPMD program instance writes the same one."""
     _warned: set[tuple[str, int]] = field(default_factory=set)
+    aliases: dict[tuple[int, np.dtype], AliasStorage] = field(default_factory=dict)
+    """Reinterpreting views' storages, by (base storage id, dtype)."""
 
     def warn(self, code: str, message: str, op: Operation | None) -> None:
         key = (code, id(op))
@@ -309,6 +361,9 @@ def mark_written(ref: Ref) -> None:
     """Every element of `ref` is now written."""
     st = ref.storage
     if st.full:
+        return
+    if type(st) is AliasStorage:
+        st.mark(ref.start, ref.shape, ref.steps)
         return
     if ref.whole:
         st.init.fill(True)
@@ -655,18 +710,66 @@ def _loop_of(index: SSAValue) -> k.ForOp | None:
 
 
 def rule_view(c: Compiler, op: k.ViewOp) -> Step:
-    if op.registers:
-        return _dynamic_view(c, op)
+    base, size = c.slot(op.base), math.prod(c.shape(op.base))
+    if op.res.type.element == op.base.type.element:  # type: ignore[attr-defined]
+        return (_dynamic_view if op.registers else _static_view)(c, op, base, size)
+    # a reinterpreting view: the same steps over the base's bytes seen as the new dtype
+    alias_slot = c.nslots
+    c.nslots += 1
+    make_alias = _alias_step(c, op, base, alias_slot)
+    itemsize = c.dtype(op.res).itemsize
+    view = (_dynamic_view if op.registers else _static_view)(
+        c, op, alias_slot, size * c.dtype(op.base).itemsize // itemsize
+    )
+
+    def run(env: Env) -> None:
+        make_alias(env)
+        view(env)
+
+    return run
+
+
+def _alias_step(c: Compiler, op: k.ViewOp, base: int, alias_slot: int) -> Step:
+    """env[alias_slot] <- the whole base storage as the view's dtype (one AliasStorage per
+    base storage and dtype, so the view's window cache keeps working)."""
+    dtype = c.dtype(op.res)
+    m = c.m
+    base_t, res_t = op.base.type, op.res.type
+    for t in (base_t, res_t):
+        if m.storage_dtype(t) != dt.numpy_dtype(t.element):  # type: ignore[arg-type]
+            raise SimulationError(
+                "err_not_supported",
+                f"reinterpreting {base_t.element.value} as {res_t.element.value} needs the "  # type: ignore[attr-defined]
+                "real bytes, which fp32 mode does not keep",
+                op,
+                hint="run in precise mode (the default)",
+            )
+    last: list[Any] = [None, None]
+
+    def run(env: Env) -> None:
+        ref: Ref = env[base]
+        if ref is not last[0]:
+            alias = m.aliases.get((id(ref.storage), dtype))
+            if alias is None or alias.base is not ref.storage:
+                alias = m.aliases[(id(ref.storage), dtype)] = AliasStorage(ref.storage, dtype)
+            last[0], last[1] = ref, _whole(alias)
+        env[alias_slot] = last[1]
+
+    return run
+
+
+def _static_view(c: Compiler, op: k.ViewOp, base: int, size: int) -> Step:
+    """A view whose start is constant or affine in `klr.for` indices."""
     props = op.properties
-    base_v, indices = op.base, list(op.indices)
-    slot, base = c.slot(op.results[0]), c.slot(base_v)
+    indices = list(op.indices)
+    slot = c.slot(op.results[0])
     idx = [c.slot(i) for i in indices]
     coeffs = tuple(props["coeffs"].data)  # type: ignore[attr-defined]
     offset = props["offset"].data  # type: ignore[attr-defined]
     pattern = props["pattern"].data  # type: ignore[attr-defined]
     shape = tuple(n for _, n in pattern)
     steps = tuple(s for s, _ in pattern)
-    simple, whole = _pattern_facts(shape, steps, math.prod(c.shape(base_v)))
+    simple, whole = _pattern_facts(shape, steps, size)
     loops = [_loop_of(i) for i in indices]
     # (base Ref, value) of the last execution: the window array only depends on these
     cache: list[Any] = [None, None]
@@ -746,10 +849,10 @@ def rule_view(c: Compiler, op: k.ViewOp) -> Step:
 _VIEW_MEMO_LIMIT = 1 << 16
 
 
-def _dynamic_view(c: Compiler, op: k.ViewOp) -> Step:
+def _dynamic_view(c: Compiler, op: k.ViewOp, base: int, size: int) -> Step:
     """A view whose start depends on registers (`.ap(scalar_offset=...)`): made at each
     execution, its elements checked against the storage (nki.md §4.2, oob_mode=error)."""
-    slot, base = c.slot(op.res), c.slot(op.base)
+    slot = c.slot(op.res)
     idx = [c.slot(i) for i in op.indices] + [c.slot(r) for r in op.registers]
     coeffs = tuple(op.coeffs.data) + tuple(op.reg_coeffs.data)  # type: ignore[union-attr]
     offset = op.offset.data
@@ -758,8 +861,7 @@ def _dynamic_view(c: Compiler, op: k.ViewOp) -> Step:
     steps = tuple(s for s, _ in pattern)
     reach_lo = sum(min(0, s * (n - 1)) for s, n in pattern)
     reach_hi = sum(max(0, s * (n - 1)) for s, n in pattern)
-    simple, whole = _pattern_facts(shape, steps, math.prod(c.shape(op.base)))
-    size = math.prod(c.shape(op.base))
+    simple, whole = _pattern_facts(shape, steps, size)
 
     def run(env: Env) -> None:
         ref: Ref = env[base]

@@ -408,15 +408,10 @@ def _t_astype(view: TensorView, dtype: Any) -> TensorView:
 
 
 def _t_view(view: TensorView, dtype: Any) -> TensorView:
-    """`t.view(dtype)`: the same tile when the dtype is its own; a reinterpretation of the bits
-    as another dtype is not expressible (`klr.view` keeps its base's dtype)."""
-    dt = lang._dtype(dtype)
-    if dt == view.dtype:
-        return view
-    raise fail("err_not_supported",
-               f"view(): reinterpreting a {view.dtype.value} tile as {dt.value} is not supported",
-               hint="klr.view keeps the dtype of its base; use astype() for a converting copy "
-               "(the current API's equivalent is t.view(dtype) / reinterpret_cast)")
+    """`t.view(dtype)`: the same bytes as another dtype (both generations share it)."""
+    from klr.tracer.tensor_methods import t_view
+
+    return t_view(view, DtypeValue(lang._dtype(dtype)))
 
 
 def _t_assert_shape(view: TensorView, shape: Any) -> TensorView:

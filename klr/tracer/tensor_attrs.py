@@ -33,7 +33,7 @@ def attribute(interp: Interpreter, obj: Any, name: str, op: Operation) -> tuple[
         if name == "itemsize":
             return True, k.DTYPE_BYTES[obj.dtype]
         if name in ("broadcast_to", "expand_dims", "astype", "view", "assert_shape") and (
-            interp.first_generation or name == "view"
+            interp.first_generation
         ):
             from functools import partial
 

@@ -457,13 +457,8 @@ def t_ap(
             raise fail(
                 "err_bad_arguments", f"ap(): 'dtype' must be an NKI dtype, got {describe(dtype)}"
             )
-        if dtype.dtype != view.dtype:
-            raise fail(
-                "err_not_supported",
-                f"ap(dtype={dtype!r}): reinterpreting a {view.dtype.value} tensor as "
-                f"{dtype.dtype.value} is not supported yet",
-                hint="klr.view keeps the dtype of its base",
-            )
+        if dtype.dtype != view.dtype:  # pattern and offset count the new dtype's elements
+            view = TensorView(_reinterpreted("ap", view, dtype.dtype), view.offset, view.dims)
     ok = isinstance(pattern, (list, tuple)) and len(pattern) > 0 and all(
         isinstance(pr, (list, tuple)) and len(pr) == 2 and all(is_int(x) for x in pr)
         for pr in pattern
@@ -527,6 +522,72 @@ def t_ap(
                 hint="every loop iteration is checked",
             )
     return TensorView(storage, start, dims)
+
+
+def _reinterpreted(method: str, view: TensorView, dtype: Any) -> Any:
+    """`view`'s storage with its bytes seen as `dtype` (nki.md §4.1 `view(dtype)`, §4.2
+    `ap(dtype=)`): on chip each partition's bytes, in HBM the whole tensor's; the last dim
+    is scaled by the size ratio (or everything flattened when it does not divide)."""
+    from klr.dialects import klr as k
+    from klr.tracer.values import Storage
+
+    storage = view.storage
+    real = storage.value.type  # the allocation's own type (views of views compose)
+    if real.mem == k.Memory.PSUM:
+        raise fail("err_bad_view", f"{method}(): a PSUM tensor cannot be reinterpreted",
+                   hint="copy it to SBUF first (nisa.tensor_copy)")
+    old_b, new_b = k.DTYPE_BYTES[real.element], k.DTYPE_BYTES[dtype]
+    shape = real.get_shape()
+    if real.mem.on_chip:
+        free_bytes = math.prod(shape[1:]) * old_b
+        if free_bytes % new_b:
+            raise fail("err_bad_view", f"{method}(): {free_bytes} bytes per partition are not a "
+                       f"multiple of {dtype.value}'s {new_b}")
+        new_shape: tuple[int, ...] = (shape[0], free_bytes // new_b)
+    else:
+        total = math.prod(shape) * old_b
+        if total % new_b:
+            raise fail("err_bad_view", f"{method}(): {total} bytes are not a multiple of "
+                       f"{dtype.value}'s {new_b}")
+        last = shape[-1] * old_b
+        new_shape = (*shape[:-1], last // new_b) if last % new_b == 0 else (total // new_b,)
+    return Storage(storage.value, k.TensorType(new_shape, dtype, real.mem), storage.name)
+
+
+def t_view(view: TensorView, dtype: Any) -> TensorView:
+    """`t.view(dtype)` / `t.reinterpret_cast(dtype)`: the same bytes as another dtype
+    (nki.md §4.1): the last dim, which must be contiguous, is scaled by the size ratio;
+    the other strides and the offset must land on whole elements of the new dtype."""
+    from klr.dialects import klr as k
+
+    m = "view"
+    if not isinstance(dtype, DtypeValue):
+        raise fail("err_bad_arguments", f"view(): 'dtype' must be an NKI dtype, got {describe(dtype)}")
+    new = dtype.dtype
+    if new == view.dtype:
+        return view
+    old_b, new_b = k.DTYPE_BYTES[view.dtype], k.DTYPE_BYTES[new]
+    *outer, (lstride, lsize) = view.dims
+    if lstride != 1 and lsize != 1:
+        raise fail("err_bad_view", f"{m}(): the last dim must be contiguous (stride 1), got stride {lstride}",
+                   hint="reinterpret before slicing the last dim with a step or permuting it")
+    if (lsize * old_b) % new_b:
+        raise fail("err_bad_view", f"{m}(): the last dim holds {lsize * old_b} bytes, not a multiple of "
+                   f"{new.value}'s {new_b}")
+
+    def scale(x: int, what: str) -> int:
+        if (x * old_b) % new_b:
+            raise fail("err_bad_view", f"{m}(): {what} {x} {view.dtype.value} elements do not land on "
+                       f"a whole {new.value} element")
+        return x * old_b // new_b
+
+    dims = [(scale(st, "stride"), n) for st, n in outer] + [(1, lsize * old_b // new_b)]
+    off = view.offset
+    if isinstance(off, Affine):
+        off = Affine(scale(off.const, "offset"), tuple((v, scale(c, "offset step")) for v, c in off.terms))
+    else:
+        off = scale(off, "offset")
+    return TensorView(_reinterpreted(m, view, new), off, tuple(dims))
 
 
 def _ap_scalar_offset(view: TensorView, dims: Dims, start: int | Affine, scalar_offset: Any,
@@ -728,6 +789,8 @@ METHODS: dict[str, Callable[..., Any]] = {
     "flatten_dims": t_flatten_dims,
     "reshape": t_reshape,
     "rearrange": t_rearrange,
+    "view": t_view,
+    "reinterpret_cast": t_view,
     "vector_select": t_vector_select,
     "ap": t_ap,
     "get_pattern": t_get_pattern,

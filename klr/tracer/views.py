@@ -158,7 +158,8 @@ def _show(x: Any, lo: int, hi: int) -> str:
 def materialize(interp: Interpreter, view: TensorView) -> SSAValue:
     """The SSA value standing for `view`: its storage, or a new `klr.view`."""
     whole = TensorView.whole(view.storage)
-    if view.offset == 0 and view.dims == whole.dims if is_int(view.offset) else False:
+    same_type = view.storage.value.type == view.storage.type  # else a reinterpreting view
+    if same_type and (view.offset == 0 and view.dims == whole.dims if is_int(view.offset) else False):
         return view.storage.value
     aff = Affine.lift(view.offset)
     loops = [(v, c) for v, c in aff.terms if not isinstance(v.type, k.RegType)]

@@ -288,7 +288,8 @@ ERRORS: list[tuple[str, str, str]] = [
     ("x.ap([[128, 2], [1, 0]])", "err_bad_view", "every count must be >= 1"),
     ("x.ap([128, 2])", "err_bad_arguments", "list of [step, count] pairs"),
     ("x.ap([[128, 2]], offset=t)", "err_bad_arguments", "'offset' must be an int"),
-    ("x.ap([[128, 2]], dtype=nl.bfloat16)", "err_not_supported", "reinterpreting a float32 tensor"),
+    ("x.ap([[1, 2]], offset=1 << 30, dtype=nl.bfloat16)", "err_bad_view", "out of bounds for a storage of"),
+    ("t.view(nl.float8_e4m3)[:, ::2].view(nl.bfloat16)", "err_bad_view", "the last dim must be contiguous"),
     ("x.ap([[128, 2]], scalar_offset=t)", "err_bad_view", "a tensor scalar_offset is a (1, 1) integer SBUF tensor"),
     ("x.ap([[128, 2]], vector_offset=t)", "err_bad_view", "vector_offset must be a (P, 1) integer SBUF tensor"),
     ("x.ap([[128, 2]], scalar_offset=3)", "err_bad_arguments", "scalar_offset is a register or a (1, 1) SBUF tensor"),
@@ -392,3 +393,27 @@ def test_ap_scalar_and_vector_offsets_run(tmp_path: Path) -> None:
     idx = rng.integers(0, 1000, (128, 1)).astype(np.int32)
     rows = klr.simulate(klr.load(str(src), "rows"))(table, idx)
     np.testing.assert_array_equal(rows, table[idx[:, 0]][:, 1::2])
+
+
+def test_reinterpreting_views_run(tmp_path: Path) -> None:
+    """t.view(int32) flips float sign bits in place; t.view(bfloat16)[:, 1::2] reads the
+    high halves; x.view(int32).ap(..., dtype=float32) reads every other float; fp32 mode
+    refuses a reinterpretation whose bytes it does not keep; writes through a view mark
+    the base written, reads through one report what the base never wrote."""
+    import numpy as np
+
+    from klr.interp import run_module
+
+    src = Path(__file__).resolve().parents[1] / "trace" / "Inputs" / "reinterpret.py"
+    x = np.random.default_rng(2).standard_normal((128, 64)).astype(np.float32)
+    flipped, hi, every_other = klr.simulate(klr.load(str(src), "k"))(x)
+    np.testing.assert_array_equal(flipped, -x)
+    np.testing.assert_array_equal(hi.view(np.uint16), ((-x).view(np.uint32) >> 16).astype(np.uint16))
+    np.testing.assert_array_equal(every_other, x[:, ::2])
+    with pytest.raises(KlrError) as e:
+        klr.simulate(klr.load(str(src), "k"), mode="fp32")(x)
+    assert e.value.code == "err_not_supported" and "fp32 mode" in str(e.value)
+    traced = klr.trace(src, "partial", x="float32[128,64]")
+    result = run_module(traced.module, {"x": x})
+    np.testing.assert_array_equal(result.outputs[0], x[:, 32:64])
+    assert [w.code for w in result.warnings] == ["warn_uninitialized_read"]

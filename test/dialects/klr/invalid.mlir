@@ -795,3 +795,21 @@ klr.kernel "k" target "gen3" args [] {
   klr.return
 }
 // CHECK: klr.dma_compute: the only reduce_op is add
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %t = klr.alloc "t" : !klr.tensor<128x3xbfloat16, sbuf>
+  %v = klr.view %t[] offset 0 coeffs [] pattern [[1, 128], [1, 1]] : !klr.tensor<128x3xbfloat16, sbuf> -> !klr.tensor<128x1xfloat32, sbuf>
+  klr.return
+}
+// CHECK: klr.view reinterprets bfloat16 as float32: 6 bytes per partition are not a multiple of 4
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %t = klr.alloc "t" : !klr.tensor<128x4xfloat32, sbuf>
+  %v = klr.view %t[] offset 0 coeffs [] pattern [[4, 128], [1, 8]] : !klr.tensor<128x4xfloat32, sbuf> -> !klr.tensor<128x8xbfloat16, sbuf>
+  klr.return
+}
+// CHECK: the partition step of an on-chip view must be the storage's free size 8, got 4

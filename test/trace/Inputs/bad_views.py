@@ -140,4 +140,4 @@ def ap_partition_out_of_bounds(x):
 
 @nki.jit
 def ap_dtype(x):
-    x.ap([[128, 256], [1, 128]], dtype=nl.bfloat16)
+    x.ap([[256, 256], [1, 257]], dtype=nl.bfloat16)
