@@ -173,3 +173,32 @@ def test_quantize_then_matmul_approximates_the_product(tmp_path: Path) -> None:
     scale = np.sqrt(np.einsum("kmq,knq->mn", xs**2, ys**2))
     assert np.abs(out - want).max() <= 0.15 * scale.max()
     assert np.corrcoef(out.ravel(), want.ravel())[0, 1] > 0.99
+
+
+def test_fp8_tile_viewed_as_x4_feeds_nc_matmul_mx(tmp_path: Path) -> None:
+    """Four consecutive fp8 values of a row are one x4 element: a float8_e4m3fn tile
+    [K, 4M] viewed as float8_e4m3fn_x4 [K, M] multiplies like the packed data."""
+    rng = np.random.default_rng(9)
+    k, m, n = 32, 4, 8
+    a = rng.standard_normal((k, 4 * m)).astype(ml_dtypes.float8_e4m3fn)
+    b = rng.standard_normal((k, 4 * n)).astype(ml_dtypes.float8_e4m3fn)
+    body = """
+        sa = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.sbuf)
+        nisa.dma_copy(dst=sa, src=a)
+        sb = nl.ndarray(b.shape, dtype=b.dtype, buffer=nl.sbuf)
+        nisa.dma_copy(dst=sb, src=b)
+        ones_a = nl.full((4, 4), 127, dtype=nl.uint8)
+        ones_b = nl.full((4, 8), 127, dtype=nl.uint8)
+        ps = nl.ndarray((4, 8), dtype=nl.float32, buffer=nl.psum)
+        nisa.nc_matmul_mx(dst=ps, stationary=sa.view(nl.float8_e4m3fn_x4), moving=sb.view(nl.float8_e4m3fn_x4),
+                          stationary_scale=ones_a, moving_scale=ones_b)
+        r = nl.ndarray((4, 8), dtype=nl.float32, buffer=nl.sbuf)
+        nisa.tensor_copy(dst=r, src=ps)
+        o = nl.ndarray((4, 8), dtype=nl.float32, buffer=nl.shared_hbm)
+        nisa.dma_copy(dst=o, src=r)
+        return o
+    """
+    out = klr.simulate(kernel(tmp_path, body, "a, b"), target="gen4")(a, b)
+    want = np.einsum("kmq,knq->mn", a.astype(np.float64).reshape(k, m, 4),
+                     b.astype(np.float64).reshape(k, n, 4))
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
