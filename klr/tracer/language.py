@@ -891,7 +891,7 @@ _NOT_TRACED_LANGUAGE = [
     "ones_like", "full_like", "tan", "iota",
     "device_print", "dynamic_range", "fori_loop", "while_loop", "par_dim",
     "arange", "mgrid", "shared_constant",
-    "spmd_dim", "nc", "atomic_rmw", "loop_reduce", "ceil", "floor", "trunc",
+    "spmd_dim", "nc", "atomic_rmw", "loop_reduce",
 ]
 
 _NO_KLR_OP = (
@@ -901,9 +901,6 @@ _NO_KLR_OP = (
 )
 
 _NEW_API_EQUIVALENT = {
-    "ceil": _NO_KLR_OP.format("ceiling"),
-    "floor": _NO_KLR_OP.format("floor"),
-    "trunc": _NO_KLR_OP.format("truncation"),
     "tan": _NO_KLR_OP.format("tangent"),
     "par_dim": "the partition dimension is always dim 0 in the current API; drop nl.par_dim",
     "arange": "index with slices or nl.ds(start, size) in the current API",

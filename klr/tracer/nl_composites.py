@@ -81,6 +81,64 @@ def cos(x: Any, dtype: Any = None) -> TensorView:
     return out
 
 
+_EXACT = 2.0 ** 23  # float32 values at least this large are integers already
+
+
+def _rounding(fname: str) -> Callable[..., TensorView]:
+    """`nl.floor`, `nl.ceil`, `nl.trunc` (NumPy semantics, nki.md §10.3) from the engines'
+    round-to-nearest-even float -> int32 write (nki.md §7.2):
+
+        f     = float(int32(x))                 two tensor_copy (round to nearest even)
+        floor = f - (f > x)                     tensor_tensor greater, subtract
+        ceil  = floor + (floor < x)             tensor_tensor less, add
+        trunc = ceil where x < 0, else floor    tensor_copy_predicated
+        x itself where |x| >= 2^23 or x is NaN  (already integral, or beyond int32; a
+                                                tensor_copy_predicated)
+    Narrower floats go through float32 (exactly); integer tiles are returned as a copy.
+    Which zero a result of 0 carries is unspecified (NumPy gives -0.0 for ceil(-0.5))."""
+
+    def wrapper(x: Any, dtype: Any = None) -> TensorView:
+        t = _tile_arg(fname, "x", x)
+        shape, out_dt = t.shape, _out_dtype(dtype, t.dtype)
+        if t.dtype in k.INTEGER_DTYPES:
+            out = _result_tile(shape, out_dt, t)
+            isa.tensor_copy(out, t)
+            return out
+        if t.dtype != k.Dtype.FLOAT32:  # exact: float32 holds every narrower float
+            t32 = _new_tile(shape, k.Dtype.FLOAT32)
+            isa.tensor_copy(t32, t)
+            t = t32
+        ints = _new_tile(shape, k.Dtype.INT32)
+        isa.tensor_copy(ints, t)
+        f = _new_tile(shape, k.Dtype.FLOAT32)
+        isa.tensor_copy(f, ints)
+        step = _new_tile(shape, k.Dtype.FLOAT32)
+        isa.tensor_tensor(step, f, t, _alu("greater"))
+        isa.tensor_tensor(f, f, step, _alu("subtract"))  # floor
+        if fname != "floor":
+            up = _new_tile(shape, k.Dtype.FLOAT32)
+            isa.tensor_tensor(step, f, t, _alu("less"))
+            if fname == "ceil":
+                isa.tensor_tensor(f, f, step, _alu("add"))
+            else:  # trunc: the ceiling of the negative values
+                isa.tensor_tensor(up, f, step, _alu("add"))
+                negative = _new_tile(shape, k.Dtype.UINT8)
+                isa.tensor_scalar(negative, t, _alu("less"), 0.0)
+                isa.tensor_copy_predicated(f, up, negative)
+        keep = _new_tile(shape, k.Dtype.UINT8)
+        isa.tensor_scalar(keep, t, _alu("abs"), None, op1=_alu("greater_equal"), operand1=_EXACT)
+        nan = _new_tile(shape, k.Dtype.UINT8)
+        isa.tensor_tensor(nan, t, t, _alu("not_equal"))
+        isa.tensor_tensor(keep, keep, nan, _alu("maximum"))
+        isa.tensor_copy_predicated(f, t, keep)
+        out = _result_tile(shape, out_dt, f)
+        isa.tensor_copy(out, f)
+        return out
+
+    wrapper.__name__ = fname
+    return wrapper
+
+
 def _unary_alu_wrapper(fname: str, integer_only: bool = False) -> Callable[..., TensorView]:
     """`nl.logical_not`, `nl.invert`: a unary ALU operator, one `tensor_scalar` without an
     operand. `logical_not` gives 1 where `x == 0`, else 0 (for 0/1 inputs: XOR 1, nki.md
@@ -381,6 +439,8 @@ def namespace_entries() -> dict[str, Any]:
                shared_identity_matrix, unique_name):
         attrs[fn.__name__] = Builtin(f"nki.language.{fn.__name__}", fn)
     attrs["fmod"] = Builtin("nki.language.fmod", _fmod)
+    for name in ("floor", "ceil", "trunc"):
+        attrs[name] = Builtin(f"nki.language.{name}", _rounding(name))
     for name, mems in (("is_hbm", (k.Memory.HBM, k.Memory.SHARED_HBM)), ("is_sbuf", (k.Memory.SBUF,)),
                        ("is_psum", (k.Memory.PSUM,)), ("is_on_chip", (k.Memory.SBUF, k.Memory.PSUM))):
         attrs[name] = Builtin(f"nki.language.{name}", _buffer_predicate(name, mems))

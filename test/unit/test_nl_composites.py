@@ -441,3 +441,20 @@ def test_cos_reduces_the_range_first(tmp_path: Path, mode: str) -> None:
     """, mode, x=x)
     np.testing.assert_allclose(out, np.cos(x.astype(np.float64)), atol=2e-5)
     assert out[127, 62] == 1.0 and abs(out[127, 63] + 1.0) < 1e-6
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fn", ["floor", "ceil", "trunc"])
+def test_floor_ceil_trunc_match_numpy(tmp_path: Path, mode: str, fn: str) -> None:
+    """From the round-to-nearest-even int32 write: exact for every float32, ties, values
+    past int32 and 2^23, infinities and NaN (the sign of a zero result is unspecified)."""
+    special = [0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3e9, -3e9, 2.0**23, 8388607.5, -8388607.5,
+               np.inf, -np.inf, np.nan, 1e-30, -1e-30, 0.99999994, -0.99999994]
+    x = np.resize(np.concatenate([special, RNG.standard_normal(4096) * 1000]), (128, 64))
+    x = x.astype(np.float32)
+    (out,) = run(tmp_path, f"""
+        out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
+        nl.store(out, nl.{fn}(nl.load(x)))
+        return out
+    """, mode, x=x)
+    np.testing.assert_array_equal(out, getattr(np, fn)(x))

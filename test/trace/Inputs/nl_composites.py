@@ -36,3 +36,10 @@ def cosine(x):
     out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
     nl.store(out, nl.cos(nl.load(x)))
     return out
+
+
+@nki.jit
+def rounding(x):
+    out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
+    nl.store(out, nl.trunc(nl.load(x)))
+    return out
