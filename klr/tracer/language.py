@@ -888,20 +888,13 @@ _ACT_ONLY = [a.value for a in k.ActFunc if a.value not in _BOTH]
 _NOT_TRACED_LANGUAGE = [
     # not traced yet (docs/coverage.md). A trailing "_" marks a name that already exists as an
     # operator object: calling it is refused by `call_op_value` instead.
-    "ones_like", "full_like", "tan", "iota",
+    "ones_like", "full_like", "iota",
     "device_print", "dynamic_range", "fori_loop", "while_loop", "par_dim",
     "arange", "mgrid", "shared_constant",
     "spmd_dim", "nc", "atomic_rmw", "loop_reduce",
 ]
 
-_NO_KLR_OP = (
-    "KLR has no {} instruction to lower it to yet (no Scalar-engine activation or ALU "
-    "operator models it); compute it outside the kernel or with the functions KLR traces "
-    "(docs/coverage.md)"
-)
-
 _NEW_API_EQUIVALENT = {
-    "tan": _NO_KLR_OP.format("tangent"),
     "par_dim": "the partition dimension is always dim 0 in the current API; drop nl.par_dim",
     "arange": "index with slices or nl.ds(start, size) in the current API",
     "mgrid": "index with slices or nl.ds(start, size) in the current API",

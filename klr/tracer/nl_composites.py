@@ -1,5 +1,5 @@
-"""`nki.language` functions lowered to several instructions (nki.md §10.2-10.5): sin and
-cos with range reduction, logical_not / invert, all / var, softmax, rms_norm, load_transpose2d,
+"""`nki.language` functions lowered to several instructions (nki.md §10.2-10.5): sin, cos
+and tan with range reduction, floor / ceil / trunc, logical_not / invert, all / var, softmax, rms_norm, load_transpose2d,
 gather_flattened, shared_identity_matrix, the buffer predicates, unique_name.
 
 Intermediate tiles come from `_new_tile`; only the instruction writing the result takes
@@ -78,6 +78,33 @@ def cos(x: Any, dtype: Any = None) -> TensorView:
                       reverse1=True)
     out = _result_tile(t.shape, _out_dtype(dtype, t.dtype), r)
     isa.activation(out, OpValue("sin", act=k.ActFunc.SIN), r)
+    return out
+
+
+def tan(x: Any, dtype: Any = None) -> TensorView:
+    """`nl.tan(x)`: reduced modulo pi, then sin(r) / cos(r) with the Vector engine's
+    reciprocal (no ALU divide on the hardware; one extra float32 rounding):
+
+        k   = round(x / pi)           tensor_scalar multiply, written to int32
+        r   = k * -pi + x             scalar_tensor_tensor, float32, in [-pi/2, pi/2]
+        s   = sin(r)                  activation
+        c   = sin(pi/2 - |r|)         tensor_scalar abs then reversed subtract, activation
+        out = s * (1 / c)             reciprocal, tensor_tensor multiply
+    """
+    t = _tile_arg("tan", "x", x)
+    turns = _new_tile(t.shape, k.Dtype.INT32)
+    isa.tensor_scalar(turns, t, _alu("multiply"), 1.0 / math.pi)
+    r = _new_tile(t.shape, k.Dtype.FLOAT32)
+    isa.scalar_tensor_tensor(r, turns, _alu("multiply"), -math.pi, _alu("add"), t)
+    sine = _new_tile(t.shape, k.Dtype.FLOAT32)
+    isa.activation(sine, OpValue("sin", act=k.ActFunc.SIN), r)
+    isa.tensor_scalar(r, r, _alu("abs"), None, op1=_alu("subtract"), operand1=math.pi / 2,
+                      reverse1=True)
+    cosine = _new_tile(t.shape, k.Dtype.FLOAT32)
+    isa.activation(cosine, OpValue("sin", act=k.ActFunc.SIN), r)
+    isa.reciprocal(cosine, cosine)
+    out = _result_tile(t.shape, _out_dtype(dtype, t.dtype), sine, cosine)
+    isa.tensor_tensor(out, sine, cosine, _alu("multiply"))
     return out
 
 
@@ -435,7 +462,7 @@ OPERATOR_FUNCTIONS: dict[str, Builtin] = {
 def namespace_entries() -> dict[str, Any]:
     """The `nki.language` functions of this module, by name."""
     attrs: dict[str, Any] = {"all": Builtin("nki.language.all", all_)}
-    for fn in (cos, var, softmax, rms_norm, load_transpose2d, gather_flattened,
+    for fn in (cos, tan, var, softmax, rms_norm, load_transpose2d, gather_flattened,
                shared_identity_matrix, unique_name):
         attrs[fn.__name__] = Builtin(f"nki.language.{fn.__name__}", fn)
     attrs["fmod"] = Builtin("nki.language.fmod", _fmod)

@@ -596,18 +596,6 @@ def test_where_in_place_keeps_its_operand(tmp_path: Path) -> None:
     np.testing.assert_array_equal(out, np.maximum(x, 0))
 
 
-@pytest.mark.parametrize("fn", ["tan"])
-def test_functions_without_a_klr_op_are_diagnosed(tmp_path: Path, fn: str) -> None:
-    f = tmp_path / "k.py"
-    f.write_text(HEADER + f"@nki.jit\ndef k(x):\n    t = nl.load(x)\n    y = nl.{fn}(t)\n    return x\n")
-    with pytest.raises(KlrError) as info:
-        klr.trace(f, "k", x=np.zeros((128, 32), np.float32))
-    diag = info.value.diagnostics[0]
-    assert diag.code == "err_not_supported" and fn in diag.message
-    assert diag.location is not None and diag.location.line == 9
-    assert diag.hint and "no" in diag.hint
-
-
 # -- tensor-valued indices: indirect DMA (gather / scatter of HBM rows) --------------------
 
 GATHER_INPUTS = Path(__file__).resolve().parents[1] / "trace" / "Inputs" / "beta1_gather.py"

@@ -43,3 +43,10 @@ def rounding(x):
     out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
     nl.store(out, nl.trunc(nl.load(x)))
     return out
+
+
+@nki.jit
+def tangent(x):
+    out = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.shared_hbm)
+    nl.store(out, nl.tan(nl.load(x)))
+    return out
