@@ -30,18 +30,9 @@ if TYPE_CHECKING:
 
 def dma_copy(dst: Any, src: Any, priority: Any = None, oob_mode: Any = None,
              dge_mode: Any = None, engine: Any = None, name: Any = None) -> None:
-    from klr.tracer.index_exprs import IndirectAccess
+    from klr.tracer.legacy import indirect_dma_copy
 
-    if isinstance(dst, IndirectAccess) or isinstance(src, IndirectAccess):  # vector_select
-        from klr.tracer.legacy import _indirect
-
-        if isinstance(dst, IndirectAccess) and isinstance(src, IndirectAccess):
-            raise fail("err_not_supported", "nisa.dma_copy: only one side can be indirect",
-                       hint="gather into an SBUF tile first, then scatter it")
-        if isinstance(dst, IndirectAccess):
-            _indirect("nisa.dma_copy", dst, tensor_arg("src", src), None, scatter=True)
-        else:
-            _indirect("nisa.dma_copy", src, tensor_arg("dst", dst), None, scatter=False)
+    if indirect_dma_copy(dst, src, None, tensor_arg):  # vector_select / .ap(vector_offset=)
         return
     emit(k.DmaCopyOp, [tensor_arg("dst", dst), tensor_arg("src", src)], {})
 

@@ -11,7 +11,7 @@ operators and dtypes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -529,14 +529,7 @@ def dma_copy(dst: Any, src: Any, mask: Any = None, dst_rmw_op: Any = None, **_: 
                        hint="the current API's equivalent is nisa.dma_compute(..., reduce_op=nl.add)")
         rmw_dma("nisa.dma_copy", dst, src, dst_rmw_op, mask)
         return
-    if isinstance(dst, IndirectAccess) or isinstance(src, IndirectAccess):
-        if isinstance(dst, IndirectAccess) and isinstance(src, IndirectAccess):
-            raise fail("err_not_supported", "nisa.dma_copy: only one side can be indexed by an index tile",
-                       hint="gather into an SBUF tile first, then scatter it")
-        if isinstance(dst, IndirectAccess):
-            _indirect("nisa.dma_copy", dst, _tile("src", src), mask, scatter=True)
-        else:
-            _indirect("nisa.dma_copy", src, tensor_arg("dst", dst), mask, scatter=False)
+    if indirect_dma_copy(dst, src, mask, _tile):
         return
     d, x = tensor_arg("dst", dst), _tile("src", src)
     box, rest = _plan("nisa.dma_copy", mask, d.shape)
@@ -555,6 +548,21 @@ def _masked_dma(dst: TensorView, src: TensorView, rest: list[Clause], box: Any) 
         tmp = _sbuf(src.shape, dst.dtype)
         isa.dma_copy(tmp, src)
     _merge(dst, tmp, rest, box)
+
+
+def indirect_dma_copy(dst: Any, src: Any, mask: Any, source: Callable[[str, Any], TensorView]) -> bool:
+    """`nisa.dma_copy` where one side is an indirect access (an index tile, `vector_select`
+    or `.ap(vector_offset=)`): a `klr.indirect_dma`. False when neither side is."""
+    if not (isinstance(dst, IndirectAccess) or isinstance(src, IndirectAccess)):
+        return False
+    if isinstance(dst, IndirectAccess) and isinstance(src, IndirectAccess):
+        raise fail("err_not_supported", "nisa.dma_copy: only one side can be indirect",
+                   hint="gather into an SBUF tile first, then scatter it")
+    if isinstance(dst, IndirectAccess):
+        _indirect("nisa.dma_copy", dst, source("src", src), mask, scatter=True)
+    else:
+        _indirect("nisa.dma_copy", src, tensor_arg("dst", dst), mask, scatter=False)
+    return True
 
 
 def _indirect(name: str, access: IndirectAccess, tile: TensorView, mask: Any, scatter: bool) -> None:
