@@ -844,7 +844,9 @@ _OP_WRAPPERS = _op_wrappers()
 def call_op_value(interp: Interpreter, fn: OpValue, args: list[Any], kwargs: dict[str, Any],
                   op: Operation) -> Any:
     """Call an operator object as a function (`nl.exp(x)`, `nl.add(x, y)`): its wrapper."""
-    wrapper = _OP_WRAPPERS.get(fn.name)
+    from klr.tracer import nl_composites  # builds on this module's helpers
+
+    wrapper = _OP_WRAPPERS.get(fn.name) or nl_composites.OPERATOR_FUNCTIONS.get(fn.name)
     if wrapper is not None:
         if interp.first_generation and kwargs.get("mask") is not None:
             from klr.tracer.legacy import masked_elementwise
@@ -931,6 +933,8 @@ def language(target: Target) -> Namespace:
         attrs[name] = Builtin(f"nki.language.{name}", _reduce_wrapper(name, alu))
     attrs["mean"] = Builtin("nki.language.mean", _reduce_wrapper("mean", k.AluOp.ADD, mean=True))
     attrs["prod"] = Builtin("nki.language.prod", _reduce_wrapper("prod", k.AluOp.MULTIPLY))
+    from klr.tracer import nl_composites  # builds on this module's helpers
+
     attrs.update(nl_composites.namespace_entries())
     attrs["affine_range"] = Builtin("nki.language.affine_range", _range(k.LoopKind.AFFINE))
     attrs["sequential_range"] = Builtin("nki.language.sequential_range", _range(k.LoopKind.SEQUENTIAL))
@@ -940,9 +944,3 @@ def language(target: Target) -> Namespace:
     attrs["no_reorder"] = Builtin("nki.language.no_reorder", lambda: None)
     attrs.update(random_numbers.namespace_entries(target))
     return Namespace("nki.language", attrs, hint="see docs/coverage.md")
-
-
-# the composite functions build on this module's helpers: imported once it is complete
-from klr.tracer import nl_composites  # noqa: E402
-
-_OP_WRAPPERS.update(nl_composites.OPERATOR_FUNCTIONS)

@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from klr.dialects import klr as k
 from klr.tracer import isa
 from klr.tracer.calls import ctx, describe, fail
@@ -41,20 +43,37 @@ def _alu(name: str) -> OpValue:
 _TWO_PI = 2.0 * math.pi
 
 
+def _split(period: float) -> tuple[float, float]:
+    """`period` as hi + lo: hi with 12 significant bits (k * hi is exact in float32 for
+    |k| < 2^12), lo the float32 rest (Cody-Waite reduction)."""
+    e = math.frexp(period)[1]
+    hi = round(period * 2.0 ** (12 - e)) / 2.0 ** (12 - e)
+    return hi, float(np.float32(period - hi))
+
+
+def _reduce(t: TensorView, period: float) -> TensorView:
+    """`x - k * period` with k = round(x / period), in float32, two-step (Cody-Waite):
+
+        k = round(x / period)         tensor_scalar multiply, written to int32 (round to
+                                      nearest even, nki.md §7.2)
+        r = k * -hi + x               scalar_tensor_tensor (k * hi exact)
+        r = k * -lo + r               scalar_tensor_tensor
+    """
+    hi, lo = _split(period)
+    turns = _new_tile(t.shape, k.Dtype.INT32)
+    isa.tensor_scalar(turns, t, _alu("multiply"), 1.0 / period)
+    r = _new_tile(t.shape, k.Dtype.FLOAT32)
+    isa.scalar_tensor_tensor(r, turns, _alu("multiply"), -hi, _alu("add"), t)
+    isa.scalar_tensor_tensor(r, turns, _alu("multiply"), -lo, _alu("add"), r)
+    return r
+
+
 def sin(x: Any, dtype: Any = None) -> TensorView:
     """`nl.sin(x)`: sine with range reduction (nki.md §10.3; the Scalar engine's `sin` is
-    valid on [-pi, pi] only, §8.2):
-
-        k   = round(x / 2pi)          tensor_scalar multiply, written to int32 (round to
-                                      nearest even, nki.md §7.2)
-        r   = k * -2pi + x            scalar_tensor_tensor, float32, in [-pi, pi]
-        out = sin(r)                  activation
-    """
+    valid on [-pi, pi] only, §8.2): r = `_reduce(x, 2pi)` in [-pi, pi], then the
+    activation sin(r)."""
     t = _tile_arg("sin", "x", x)
-    turns = _new_tile(t.shape, k.Dtype.INT32)
-    isa.tensor_scalar(turns, t, _alu("multiply"), 1.0 / _TWO_PI)
-    r = _new_tile(t.shape, k.Dtype.FLOAT32)
-    isa.scalar_tensor_tensor(r, turns, _alu("multiply"), -_TWO_PI, _alu("add"), t)
+    r = _reduce(t, _TWO_PI)
     out = _result_tile(t.shape, _out_dtype(dtype, t.dtype), r)
     isa.activation(out, OpValue("sin", act=k.ActFunc.SIN), r)
     return out
@@ -64,16 +83,12 @@ def cos(x: Any, dtype: Any = None) -> TensorView:
     """`nl.cos(x)`: the range reduction of `sin`, then cos(r) = sin(pi/2 - |r|) (|r| <= pi,
     so the argument stays in the Scalar engine's valid [-pi/2, pi/2]):
 
-        k   = round(x / 2pi)          tensor_scalar multiply, written to int32
-        r   = k * -2pi + x            scalar_tensor_tensor, float32, in [-pi, pi]
+        r   = _reduce(x, 2pi)         in [-pi, pi]
         a   = pi/2 - |r|              tensor_scalar abs, then reversed subtract
         out = sin(a)                  activation
     """
     t = _tile_arg("cos", "x", x)
-    turns = _new_tile(t.shape, k.Dtype.INT32)
-    isa.tensor_scalar(turns, t, _alu("multiply"), 1.0 / _TWO_PI)
-    r = _new_tile(t.shape, k.Dtype.FLOAT32)
-    isa.scalar_tensor_tensor(r, turns, _alu("multiply"), -_TWO_PI, _alu("add"), t)
+    r = _reduce(t, _TWO_PI)
     isa.tensor_scalar(r, r, _alu("abs"), None, op1=_alu("subtract"), operand1=math.pi / 2,
                       reverse1=True)
     out = _result_tile(t.shape, _out_dtype(dtype, t.dtype), r)
@@ -85,17 +100,13 @@ def tan(x: Any, dtype: Any = None) -> TensorView:
     """`nl.tan(x)`: reduced modulo pi, then sin(r) / cos(r) with the Vector engine's
     reciprocal (no ALU divide on the hardware; one extra float32 rounding):
 
-        k   = round(x / pi)           tensor_scalar multiply, written to int32
-        r   = k * -pi + x             scalar_tensor_tensor, float32, in [-pi/2, pi/2]
+        r   = _reduce(x, pi)          in [-pi/2, pi/2]
         s   = sin(r)                  activation
         c   = sin(pi/2 - |r|)         tensor_scalar abs then reversed subtract, activation
         out = s * (1 / c)             reciprocal, tensor_tensor multiply
     """
     t = _tile_arg("tan", "x", x)
-    turns = _new_tile(t.shape, k.Dtype.INT32)
-    isa.tensor_scalar(turns, t, _alu("multiply"), 1.0 / math.pi)
-    r = _new_tile(t.shape, k.Dtype.FLOAT32)
-    isa.scalar_tensor_tensor(r, turns, _alu("multiply"), -math.pi, _alu("add"), t)
+    r = _reduce(t, math.pi)
     sine = _new_tile(t.shape, k.Dtype.FLOAT32)
     isa.activation(sine, OpValue("sin", act=k.ActFunc.SIN), r)
     isa.tensor_scalar(r, r, _alu("abs"), None, op1=_alu("subtract"), operand1=math.pi / 2,

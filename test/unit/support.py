@@ -16,5 +16,6 @@ EXAMPLE_KERNELS = [
     ("softmax.py", "softmax_kernel"),
     ("layernorm.py", "layernorm_kernel"),
     ("rmsnorm.py", "rmsnorm_kernel"),
+    ("rope.py", "rope_kernel"),
     ("attention/kernel.py", "attention_kernel"),
 ]

@@ -18,7 +18,7 @@ from klr.tools.klr_cli import main
 from support import EXAMPLES
 
 MODULES = ["tensor_add", "tensor_add_spmd", "transpose", "matmul_tiled", "softmax",
-           "layernorm", "rmsnorm", "attention.kernel",
+           "layernorm", "rmsnorm", "rope", "attention.kernel",
            "beta1.tensor_add", "beta1.matmul", "beta1.softmax",
            "beta1.transpose", "beta1.avgpool", "beta1.matmul_blocked", "beta1.layernorm",
            "beta1.attention"]

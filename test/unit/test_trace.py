@@ -21,6 +21,7 @@ EXAMPLE_ARGS = {
     "softmax.py": ("softmax_kernel", {"x": "float32[256,1024]"}, ()),
     "layernorm.py": ("layernorm_kernel", {"x": "float32[256,768]", "gamma": "float32[768]", "beta": "float32[768]"}, ()),
     "rmsnorm.py": ("rmsnorm_kernel", {"x": "float32[256,2048]", "weight": "float32[2048]"}, ()),
+    "rope.py": ("rope_kernel", {"x": "float32[256,64]"}, ()),
     "attention/kernel.py": ("attention_kernel", {"q": "float32[256,64]", "k": "float32[256,64]", "v": "float32[256,64]"}, ()),
 }
 
