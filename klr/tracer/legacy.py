@@ -38,6 +38,7 @@ from klr.tracer.values import (
     BufferValue,
     Builtin,
     DtypeValue,
+    EnumMember,
     Namespace,
     NotSupported,
     OpValue,
@@ -827,6 +828,9 @@ def _language(target: Target) -> Namespace:
         else mean.fn(x, axis, dtype=dtype, keepdims=keepdims)))
     base["arange"] = Builtin("neuronxcc.nki.language.arange", arange)
     base["mgrid"] = MGrid()
+    # the old API's dtype constants (nki.md §8.3): bit patterns 0xff7fffff and 0xff80
+    base["fp32"] = Namespace("neuronxcc.nki.language.fp32", {"min": -3.4028234663852886e38})
+    base["bfp16"] = Namespace("neuronxcc.nki.language.bfp16", {"min": float("-inf")})
     return Namespace("neuronxcc.nki.language", base, hint="see docs/coverage.md")
 
 
@@ -840,6 +844,10 @@ def _isa(target: Target) -> Namespace:
     for fn in legacy_isa.VALUE_RETURNING:
         base[fn.__name__] = Builtin(f"neuronxcc.nki.isa.{fn.__name__}", fn)
     base.update(legacy_isa.not_in_first_generation())
+    # the old numbering of the DMA descriptor modes (nki.md §8.3)
+    base["dge_mode"] = Namespace("nisa.dge_mode", {
+        m: EnumMember("nisa.dge_mode", m, v)
+        for m, v in (("none", 0), ("swdge", 1), ("hwdge", 2), ("unknown", 3))})
     return Namespace("neuronxcc.nki.isa", base, hint="see docs/coverage.md")
 
 

@@ -798,3 +798,19 @@ def test_nonbox_mask_whose_bounding_box_leaves_the_tensor_is_diagnosed(tmp_path:
     diag = info.value.diagnostics[0]
     assert diag.code == "err_not_supported" and "bounding box" in diag.message
     assert diag.location is not None and diag.location.line == 10 and diag.hint
+
+
+def test_old_constants_and_dge_numbering(tmp_path: Path) -> None:
+    """nl.fp32.min / nl.bfp16.min (bit patterns 0xff7fffff, 0xff80) and the old
+    nisa.dge_mode numbering (none=0, swdge=1, hwdge=2, unknown=3), nki.md §8.3."""
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + (
+        "@nki.jit\ndef k(x):\n"
+        "    out = nl.ndarray((2, 4), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+        "    t = nl.full((2, 4), nl.fp32.min, dtype=nl.float32)\n"
+        "    assert nisa.dge_mode.none.value == 0 and nisa.dge_mode.unknown.value == 3\n"
+        "    u = nl.maximum(t, nl.bfp16.min)\n"
+        "    nl.store(out, u)\n"
+        "    return out\n"))
+    out = klr.simulate(klr.load(str(f), "k"))(np.zeros((2, 4), np.float32))
+    assert (out.view(np.uint32) == 0xFF7FFFFF).all()
