@@ -145,10 +145,18 @@ class LoadedKernel:
     path: str
     name: str
     parameters: tuple[str, ...]
+    optional: frozenset[str] = frozenset()
+    """Parameters with a default value in the source (the tracer evaluates it)."""
+    keyword_only: tuple[str, ...] = ()
 
     def signature(self) -> inspect.Signature:
+        # a default is only a marker here: unbound parameters are left to the kernel's own
+        def param(n: str, kind: Any) -> inspect.Parameter:
+            return inspect.Parameter(n, kind, default=None if n in self.optional else inspect.Parameter.empty)
+
         return inspect.Signature(
-            [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in self.parameters]
+            [param(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in self.parameters]
+            + [param(p, inspect.Parameter.KEYWORD_ONLY) for p in self.keyword_only]
         )
 
 
@@ -162,6 +170,8 @@ def load(path: str, name: str) -> LoadedKernel:
 
     result = gather(path, name)
     params: list[str] = []
+    kwonly: list[str] = []
+    optional: set[str] = set()
     for mod in result.program.body.block.ops:
         if isinstance(mod, p.ModuleOp) and mod.sym_name.data == result.program.entry_module.data:
             for stmt in mod.body.block.ops:
@@ -169,7 +179,13 @@ def load(path: str, name: str) -> LoadedKernel:
                     arguments = stmt.args.owner
                     assert isinstance(arguments, p.ArgumentsOp)
                     params = [a.owner.arg.data for a in arguments.args]  # type: ignore[attr-defined]
-    return LoadedKernel(str(path), name, tuple(params))
+                    kwonly = [a.owner.arg.data for a in arguments.kwonlyargs]  # type: ignore[attr-defined]
+                    optional = {
+                        a.owner.arg.data  # type: ignore[attr-defined]
+                        for a in [*arguments.args, *arguments.kwonlyargs]
+                        if a.owner.default is not None  # type: ignore[attr-defined]
+                    }
+    return LoadedKernel(str(path), name, tuple(params), frozenset(optional), tuple(kwonly))
 
 
 class Simulation:

@@ -1246,15 +1246,33 @@ class Interpreter:
         arguments = args_value.owner
         assert isinstance(arguments, p.ArgumentsOp)
         defaults: dict[str, Any] = {}
+        annotations: dict[str, tuple[Any, Operation]] = {}
         for a in [*arguments.args, *arguments.kwonlyargs]:
             arg = a.owner
             assert isinstance(arg, p.ArgOp)
             if arg.default is not None:
                 defaults[arg.arg.data] = self.eval(arg.default)
+            if arg.annotation is not None:
+                ann = self._tensor_annotation(arg.annotation)
+                if ann is not None:
+                    annotations[arg.arg.data] = (ann, arg)
         closure = list(frame.closure)
         if frame.name != "<module>" and not _is_class_frame(frame):
             closure.append(frame.locals)
-        return Function(name, op, frame.module, defaults, closure, name)
+        return Function(name, op, frame.module, defaults, closure, name, annotations or None)
+
+    def _tensor_annotation(self, value: SSAValue) -> Any:
+        """An `nt.tensor[...]` annotation's value; None for any other annotation (those are
+        documentation: they are not evaluated further, nor errors)."""
+        from klr.tracer.annotations import TensorAnnotation
+
+        try:
+            ann = self.eval(value)
+        except TypeError as e:
+            raise self.error("err_bad_arguments", str(e), value.owner) from None
+        except TraceError:
+            return None
+        return ann if isinstance(ann, TensorAnnotation) else None
 
     def signature(self, fn: Function) -> inspect.Signature:
         arguments = fn.op.args.owner  # type: ignore[attr-defined]
@@ -1321,6 +1339,14 @@ class Interpreter:
         local: dict[str, Any] = {}
         for name, value in bound.arguments.items():
             local[name] = value
+            if fn.annotations and name in fn.annotations:
+                ann, arg = fn.annotations[name]
+                why = ann.mismatch(value)
+                if why is not None:
+                    raise self.error(
+                        "err_shape_mismatch", f"parameter '{name}' of {fn.name}(): {why}", arg,
+                        hint="pass a tensor of the declared shape, or correct the annotation",
+                    )
         if len(self.frames) > MAX_CALL_DEPTH:
             raise self.error("err_recursion", f"calls nest deeper than {MAX_CALL_DEPTH}", op)
         frame = Frame(fn.module, fn.name, local, closure=fn.closure)

@@ -141,6 +141,12 @@ class Library:
             return self.nl
         if name == "nki.isa":
             return self.nisa
+        if name in ("nki.typing", "neuronxcc.nki.typing"):
+            from klr.tracer.annotations import typing_namespace
+
+            if name.startswith("neuronxcc"):
+                self.interp.first_generation = True
+            return typing_namespace(name)
         if name == "math":
             return self.math
         if name == "enum":

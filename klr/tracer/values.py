@@ -287,6 +287,8 @@ class Function:
     closure: list[dict[str, Any]]
     """Enclosing function scopes, innermost last (read-only view for closures)."""
     qualname: str = ""
+    annotations: dict[str, tuple[Any, Operation]] | None = None
+    """`nt.tensor[...]` parameter annotations (with their `py_ast.arg`), checked on calls."""
 
     def __repr__(self) -> str:
         return f"<function {self.qualname or self.name}>"

@@ -333,3 +333,42 @@ def test_standin_first_generation_core_grid_dims(examples: dict[str, object]) ->
     assert int(old_nl.spmd_dim(old_nl.nc(2), 3)) == 6
     with pytest.raises(ValueError):
         old_nl.nc(0)
+
+
+def test_typing_annotations_are_checked_in_both_generations(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for module in ("nki.typing", "neuronxcc.nki.typing"):
+        lang = "neuronxcc.nki.language" if module.startswith("neuronxcc") else "nki.language"
+        f = tmp_path / "k.py"
+        f.write_text(
+            f"import nki\nimport {lang} as nl\nimport {module} as nt\n\n"
+            "@nki.jit\ndef k(x: nt.tensor[4, 8], n: int = 2):\n"
+            "    out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)\n"
+            "    nl.store(out, nl.load(x))\n"
+            "    return out\n"
+        )
+        x = np.arange(32, dtype=np.float32).reshape(4, 8)
+        np.testing.assert_array_equal(simulate(klr.load(str(f), "k"))(x), x)
+        with pytest.raises(KlrError) as e:
+            simulate(klr.load(str(f), "k"))(x.reshape(8, 4))
+        assert e.value.code == "err_shape_mismatch"
+        assert e.value.diagnostics[0].location.line == 6
+
+
+def test_loaded_kernel_parameters_keep_their_defaults(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`klr.load`ed kernels: a parameter with a default may be omitted (the kernel's own
+    default applies), passed by position or by keyword; keyword-only ones too."""
+    f = tmp_path / "k.py"
+    f.write_text(
+        "import nki\nimport nki.language as nl\n\n"
+        "@nki.jit\ndef k(x, n=2, *, m=10):\n"
+        "    out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)\n"
+        "    nl.store(out, nl.add(nl.multiply(nl.load(x), n), m))\n"
+        "    return out\n"
+    )
+    x = np.ones((4, 8), np.float32)
+    kernel = klr.load(str(f), "k")
+    assert simulate(kernel)(x)[0, 0] == 12.0
+    assert simulate(kernel)(x, 3)[0, 0] == 13.0
+    assert simulate(kernel)(x, n=5, m=0)[0, 0] == 5.0
+    with pytest.raises(KlrError):
+        simulate(kernel)()
