@@ -21,7 +21,7 @@ MODULES = ["tensor_add", "tensor_add_spmd", "transpose", "matmul_tiled", "softma
            "layernorm", "rmsnorm", "rope", "attention.kernel",
            "beta1.tensor_add", "beta1.matmul", "beta1.softmax",
            "beta1.transpose", "beta1.avgpool", "beta1.matmul_blocked", "beta1.layernorm",
-           "beta1.attention"]
+           "beta1.attention", "beta1.embedding"]
 
 
 @pytest.fixture(scope="module")
