@@ -11,6 +11,8 @@ operators and dtypes.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -792,23 +794,45 @@ def _blocked(t: TensorView, blocks: int) -> TensorView:
     return TensorView(t.storage, t.offset, (*dims[1:blocks + 1], dims[0], *dims[blocks + 1:]))
 
 
+def _physical_tiles(shape: Any, blocks: int, buffer: Any) -> None:
+    """`ncc.*.mod_alloc` places block i in physical tile i mod T (nki.md §3.1): blocks that
+    share a tile alias each other, which KLR does not model (each block has storage)."""
+    tiles = getattr(buffer, "tiles", None)
+    if tiles is None:
+        return
+    dims = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+    count = math.prod(int(d) for d in dims[1:blocks + 1]) if blocks else 1
+    if count > tiles:
+        raise fail(
+            "err_not_supported",
+            f"mod_alloc gives {count} blocks {tiles} physical tile(s): block i and block i + "
+            f"{tiles} would share storage, which KLR does not model",
+            hint="give num_par_tiles / num_free_tiles at least as many tiles as blocks, or "
+            "allocate with nl.sbuf (each block its own storage)",
+        )
+
+
 def ndarray(shape: Any, dtype: Any, buffer: Any = None, name: str = "", **kw: Any) -> TensorView:
     shp, blocks = _split_shape(shape)
+    _physical_tiles(shp, blocks, buffer)
     return _blocked(lang.ndarray(shp, dtype, buffer, name, **kw), blocks)
 
 
 def zeros(shape: Any, dtype: Any, buffer: Any = None, name: str = "") -> TensorView:
     shp, blocks = _split_shape(shape)
+    _physical_tiles(shp, blocks, buffer)
     return _blocked(lang.zeros(shp, dtype, buffer, name), blocks)
 
 
 def ones(shape: Any, dtype: Any, buffer: Any = None, name: str = "") -> TensorView:
     shp, blocks = _split_shape(shape)
+    _physical_tiles(shp, blocks, buffer)
     return _blocked(lang.ones(shp, dtype, buffer, name), blocks)
 
 
 def full(shape: Any, fill_value: Any, dtype: Any, buffer: Any = None, name: str = "") -> TensorView:
     shp, blocks = _split_shape(shape)
+    _physical_tiles(shp, blocks, buffer)
     return _blocked(lang.full(shp, fill_value, dtype, buffer, name), blocks)
 
 
@@ -869,12 +893,57 @@ def namespaces(target: Target, jit: Any) -> dict[str, Namespace]:
             ),
         },
     )
+    ncc = _compiler()
+    nki.attrs["compiler"] = ncc  # type: ignore[index]
     return {
         "neuronxcc": Namespace("neuronxcc", {"nki": nki}),
         "neuronxcc.nki": nki,
         "neuronxcc.nki.language": nl,
         "neuronxcc.nki.isa": nisa,
+        "neuronxcc.nki.compiler": ncc,
     }
+
+
+def _compiler() -> Namespace:
+    """`neuronxcc.nki.compiler` (`ncc`): the allocators are buffers (placement does not
+    change values; blocks sharing a physical tile are refused by `_physical_tiles`); the
+    compiler-hint decorators return the kernel unchanged (nki.md §1, §3.1)."""
+
+    def tiles(*counts: Any) -> int:
+        n = 1
+        for c in counts:
+            n *= math.prod(int(x) for x in (c if isinstance(c, (tuple, list)) else (c,)))
+        return n
+
+    def sbuf_mod_alloc(base_addr: Any = 0, base_partition: Any = 0, num_par_tiles: Any = (),
+                       num_free_tiles: Any = ()) -> BufferValue:
+        return BufferValue(k.Memory.SBUF, tiles(num_par_tiles, num_free_tiles))
+
+    def psum_mod_alloc(base_bank: Any = 0, base_addr: Any = 0, base_partition: Any = 0,
+                       num_bank_tiles: Any = (), num_par_tiles: Any = (),
+                       num_free_tiles: Any = ()) -> BufferValue:
+        return BufferValue(k.Memory.PSUM, tiles(num_bank_tiles, num_par_tiles, num_free_tiles))
+
+    def alloc(func: Any) -> BufferValue:
+        return BufferValue(k.Memory.SBUF)
+
+    def hint(fn: Any = None, **_: Any) -> Any:
+        return fn if fn is not None else (lambda f: f)
+
+    def ns(name: str, memory: k.Memory, mod_alloc: Any) -> Namespace:
+        return Namespace(f"neuronxcc.nki.compiler.{name}", {
+            "auto_alloc": Builtin(f"ncc.{name}.auto_alloc", lambda: BufferValue(memory)),
+            "mod_alloc": Builtin(f"ncc.{name}.mod_alloc", mod_alloc),
+            "alloc": Builtin(f"ncc.{name}.alloc", alloc),
+        })
+
+    attrs: dict[str, Any] = {
+        "sbuf": ns("sbuf", k.Memory.SBUF, sbuf_mod_alloc),
+        "psum": ns("psum", k.Memory.PSUM, psum_mod_alloc),
+    }
+    for name in ("skip_middle_end_transformations", "enable_stack_allocator", "force_auto_alloc"):
+        attrs[name] = Builtin(f"ncc.{name}", hint)
+    return Namespace("neuronxcc.nki.compiler", attrs, hint="see docs/coverage.md")
 
 
 # NumPy names kernels of this generation use for operators and dtypes

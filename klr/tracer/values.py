@@ -214,9 +214,11 @@ class DtypeValue:
 
 @dataclass(frozen=True)
 class BufferValue:
-    """`nl.sbuf`, `nl.psum`, `nl.hbm`, `nl.shared_hbm`, `nl.private_hbm`."""
+    """`nl.sbuf`, `nl.psum`, `nl.hbm`, `nl.shared_hbm`, `nl.private_hbm`; the first
+    generation's `ncc.*.mod_alloc(...)` also says how many physical tiles its blocks share."""
 
     memory: k.Memory
+    tiles: int | None = None
 
     def __repr__(self) -> str:
         return f"nl.{self.memory.value}"

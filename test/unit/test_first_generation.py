@@ -814,3 +814,22 @@ def test_old_constants_and_dge_numbering(tmp_path: Path) -> None:
         "    return out\n"))
     out = klr.simulate(klr.load(str(f), "k"))(np.zeros((2, 4), np.float32))
     assert (out.view(np.uint32) == 0xFF7FFFFF).all()
+
+
+def test_ncc_allocators(tmp_path: Path) -> None:
+    """ncc.sbuf.mod_alloc with one physical tile per block and ncc.sbuf.auto_alloc run like
+    nl.sbuf; the compiler-hint decorators leave the kernel unchanged."""
+    src = Path(__file__).resolve().parents[1] / "trace" / "Inputs" / "beta1_ncc.py"
+    x = np.random.default_rng(3).standard_normal((256, 64)).astype(np.float32)
+    np.testing.assert_array_equal(klr.simulate(klr.load(str(src), "k"))(x), 2 * x)
+    f = tmp_path / "k.py"
+    f.write_text(HEADER + "import neuronxcc.nki.compiler as ncc\n\n"
+                 "@ncc.skip_middle_end_transformations\n@nki.jit\ndef k(x):\n"
+                 "    t = nl.ndarray((nl.par_dim(4), 8), dtype=x.dtype,\n"
+                 "                   buffer=ncc.psum.mod_alloc(base_bank=0))\n"
+                 "    out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)\n"
+                 "    t[...] = nl.load(x)\n"
+                 "    nl.store(out, value=t)\n"
+                 "    return out\n")
+    y = np.arange(32, dtype=np.float32).reshape(4, 8)
+    np.testing.assert_array_equal(klr.simulate(klr.load(str(f), "k"))(y), y)
