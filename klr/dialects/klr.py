@@ -2028,6 +2028,41 @@ class DmaComputeOp(InstructionOp):
 
 
 @irdl_op_definition
+class TopkOp(InstructionOp):
+    """The K largest of n values per 16-partition group, ascending, with their indices
+    (GpSimd, NKI 0.6, nki.md §9.4).
+
+    `klr.topk %vals, %idx, %src n 100`: element e of a group lives at
+    `src[16g + e % 16, e // 16]` (the "snake" layout); K is the destination free size.
+    """
+
+    name = "klr.topk"
+    val_dst = operand_def(TensorType)
+    idx_dst = operand_def(TensorType)
+    src = operand_def(TensorType)
+    n = prop_def(IntAttr)
+    assembly_format = (
+        "$val_dst `,` $idx_dst `,` $src `n` $n attr-dict `:` type($val_dst) `,` type($idx_dst) "
+        "`,` type($src)"
+    )
+
+    def check(self, target) -> None:  # type: ignore[no-untyped-def]
+        _require_sbuf(self, "val_dst", "idx_dst", "src")
+        v, i, s = tensor_type(self.val_dst), tensor_type(self.idx_dst), tensor_type(self.src)
+        if s.partitions % 16 or v.partitions != s.partitions or i.partitions != s.partitions:
+            raise VerifyException(f"{self.name}: src, val_dst and idx_dst share a multiple of 16 partitions")
+        if s.element != Dtype.BFLOAT16 or v.element != Dtype.BFLOAT16 or i.element != Dtype.UINT32:
+            raise VerifyException(f"{self.name}: src and val_dst are bfloat16, idx_dst uint32")
+        n, kk = self.n.data, v.free_size
+        if not 8 <= n < 65536 or n > 16 * s.free_size:
+            raise VerifyException(
+                f"{self.name}: n must be in [8, 65536) and fit the group's {16 * s.free_size} elements"
+            )
+        if i.free_size != kk or not 1 <= kk <= n:
+            raise VerifyException(f"{self.name}: val_dst and idx_dst hold K values, 1 <= K <= n")
+
+
+@irdl_op_definition
 class SelectReduceOp(InstructionOp):
     """`dst = where(pred xor reverse, on_true, on_false)` with optional max-accumulation (nki.md §9.3)."""
 
@@ -2467,6 +2502,7 @@ Klr = Dialect(
         NcMatmulMxOp,
         QuantizeMxOp,
         DmaComputeOp,
+        TopkOp,
         Max8Op,
         NcFindIndex8Op,
         DmaTransposeOp,

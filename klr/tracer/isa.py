@@ -480,6 +480,11 @@ def dma_compute(dst: Any, srcs: Any, reduce_op: Any, scales: Any = None,
     )
 
 
+def topk(val_dst: Any, idx_dst: Any, src: Any, n: Any, name: Any = None) -> None:
+    emit(k.TopkOp, [tensor_arg("val_dst", val_dst), tensor_arg("idx_dst", idx_dst),
+                    tensor_arg("src", src)], {"n": k.IntAttr(int_arg("n", n))})
+
+
 def max8(dst: Any, src: Any, name: Any = None) -> None:
     emit(k.Max8Op, [tensor_arg("dst", dst), tensor_arg("src", src)], {})
 
@@ -549,7 +554,6 @@ def local_gather(dst: Any, src_buffer: Any, index: Any, num_elem_per_idx: Any = 
 
 
 _NOT_TRACED_ISA = [
-    "topk",
     "core_barrier", "sendrecv", "register_alloc", "register_move", "register_load",
     "register_store", "get_nc_sub_version",
 ]
@@ -600,7 +604,7 @@ def isa(target: Target) -> Namespace:
                tensor_scalar_reduce, tensor_scalar_cumulative, exponential, activate2,
                nc_stream_shuffle, nc_n_gather, sequence_bounds, nonzero_with_count,
                rng, rand2, set_rng_seed, rand_set_state, rand_get_state, dropout,
-               nc_matmul_mx, quantize_mx, dma_compute):
+               nc_matmul_mx, quantize_mx, dma_compute, topk):
         attrs[fn.__name__] = Builtin(f"nki.isa.{fn.__name__}", _returns_handle(fn))
     for n in _NOT_TRACED_ISA:
         attrs.setdefault(n, NotSupported(f"nki.isa.{n}"))

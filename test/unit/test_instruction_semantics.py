@@ -2494,6 +2494,40 @@ def test_dma_compute(shape: tuple[int, int], n: int, dst: str, seed: int) -> Non
 
 
 # ===========================================================================
+# topk
+# ===========================================================================
+
+
+@SETTINGS
+@given(groups=st.integers(1, 4), f=st.integers(1, 16), data=st.data(), seed=seeds)
+def test_topk(groups: int, f: int, data: Any, seed: int) -> None:
+    """Per 16-partition group, element e at src[16g + e % 16, e // 16]; the K largest of
+    the first n, ascending, with their indices, on every partition of the group (semantics
+    §4.35: NaN largest; among equal values the smaller index ranks higher)."""
+    rng = np.random.default_rng(seed)
+    p = 16 * groups
+    n = data.draw(st.integers(8, 16 * f), label="n")
+    kk = data.draw(st.integers(1, n), label="K")
+    x = rng.integers(-4, 5, (p, f)).astype(np.float32)  # many ties
+    x[rng.random((p, f)) < 0.05] = np.nan
+    x = x.astype(ml_dtypes.bfloat16)
+    lines = load("x") + [
+        tile("v", f"(x.shape[0], {kk})", "bfloat16"),
+        tile("i", f"(x.shape[0], {kk})", "uint32"),
+        f"nisa.topk(val_dst=v, idx_dst=i, src=s_x, n={n})",
+    ] + store("v", "i")
+    vals, idx = run(lines, {"x": x})
+    for g in range(groups):
+        elems = [(float(x[16 * g + e % 16, e // 16]), e) for e in range(n)]
+        # rank: NaN above everything, then value, then the smaller index above
+        ranked = sorted(elems, key=lambda t: (math.isnan(t[0]), 0.0 if math.isnan(t[0]) else t[0], -t[1]))
+        top = ranked[-kk:]
+        for q in range(16 * g, 16 * g + 16):
+            assert [e for _, e in top] == idx[q].tolist()
+            np.testing.assert_array_equal(vals[q].astype(np.float32), np.array([v for v, _ in top], np.float32))
+
+
+# ===========================================================================
 # Regressions: minimal reproductions of interpreter bugs these tests found (each
 # message says what was wrong; all fixed)
 # ===========================================================================

@@ -35,6 +35,7 @@ from klr.interp.rules.gpsimd import (
     rule_nonzero_with_count,
     rule_sequence_bounds,
     rule_tensor_partition_reduce,
+    rule_topk,
 )
 from klr.interp.rules.rng import (
     rule_dropout,
@@ -109,6 +110,7 @@ RULES: dict[type[Operation], Callable[[Compiler, Any], Step]] = {
     k.NcMatmulMxOp: rule_nc_matmul_mx,
     k.QuantizeMxOp: rule_quantize_mx,
     k.DmaComputeOp: rule_dma_compute,
+    k.TopkOp: rule_topk,
     k.RangeSelectOp: rule_range_select,
     k.Max8Op: rule_max8,
     k.NcFindIndex8Op: rule_nc_find_index8,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -174,5 +175,29 @@ def rule_local_gather(c: Compiler, op: k.LocalGatherOp) -> Step:
             cols = (idx[:, None] + np.arange(e)[None, :]).reshape(-1)
             out[rows] = src[rows][:, cols]
         write_raw(env[d], out)
+
+    return run
+
+
+def rule_topk(c: Compiler, op: k.TopkOp) -> Step:
+    """Per 16-partition group: the group's n elements (element e at partition e % 16,
+    column e // 16), their K largest ascending, every partition of the group holding the
+    group's result (semantics §4.35). Ties: the smaller index ranks higher; NaN is largest."""
+    v, i, s = _ops(c, op.val_dst, op.idx_dst, op.src)
+    n = op.n.data
+    p, kk = c.shape(op.src)[0], math.prod(c.shape(op.val_dst)[1:])
+    m = c.m
+
+    def run(env: Env) -> None:
+        m.instructions += 1
+        src = per_partition(read(m, env[s], op, "src"))  # float32
+        groups = src.reshape(p // 16, 16, -1).transpose(0, 2, 1).reshape(p // 16, -1)[:, :n]
+        key = np.where(np.isnan(groups), np.inf, groups)
+        rank = np.lexsort((-np.arange(n)[None, :].repeat(len(groups), 0), key,
+                           np.isnan(groups)), axis=1)  # ascending; NaN last; ties: larger index first
+        top = rank[:, n - kk:]
+        vals = np.take_along_axis(groups, top, axis=1)
+        write(env[v], np.repeat(vals, 16, axis=0))
+        write_bits(env[i], np.repeat(top.astype(np.uint32), 16, axis=0))
 
     return run

@@ -813,3 +813,14 @@ klr.kernel "k" target "gen3" args [] {
   klr.return
 }
 // CHECK: the partition step of an on-chip view must be the storage's free size 8, got 4
+
+// -----
+
+klr.kernel "k" target "gen3" args [] {
+  %s = klr.alloc "s" : !klr.tensor<24x8xbfloat16, sbuf>
+  %v = klr.alloc "v" : !klr.tensor<24x4xbfloat16, sbuf>
+  %i = klr.alloc "i" : !klr.tensor<24x4xuint32, sbuf>
+  klr.topk %v, %i, %s n 16 : !klr.tensor<24x4xbfloat16, sbuf>, !klr.tensor<24x4xuint32, sbuf>, !klr.tensor<24x8xbfloat16, sbuf>
+  klr.return
+}
+// CHECK: klr.topk: src, val_dst and idx_dst share a multiple of 16 partitions
