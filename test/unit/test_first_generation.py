@@ -166,7 +166,7 @@ def test_out_of_bounds_access_without_mask_is_diagnosed(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("decorator", ["nki.jit", "nki.jit(mode='simulation')", "nki.baremetal",
-                                       "nki.benchmark", "nki.trace"])
+                                       "nki.benchmark", "nki.trace", "nki.profile"])
 def test_first_generation_decorators_and_dtype_casts(tmp_path: Path, decorator: str) -> None:
     x = np.random.default_rng(5).standard_normal((128, 16)).astype(np.float32)
     f = tmp_path / "k.py"
