@@ -153,8 +153,10 @@ class AliasStorage(Storage):
             derived = np.repeat(b, self.down) if self.down > 1 else b
         return _window(derived, start, shape, steps)
 
-    def mark(self, start: int, shape: tuple[int, ...], steps: tuple[int, ...]) -> None:
-        idx = _window(np.arange(self.size), start, shape, steps).reshape(-1)
+    def mark(self, start: int, shape: tuple[int, ...], steps: tuple[int, ...],
+             where: np.ndarray | None = None) -> None:
+        idx = _window(np.arange(self.size), start, shape, steps)
+        idx = idx.reshape(-1) if where is None else idx[where]
         if self.up > 1:
             idx = (idx[:, None] * self.up + np.arange(self.up)).reshape(-1)
         elif self.down > 1:
@@ -376,6 +378,18 @@ def mark_written(ref: Ref) -> None:
         st.full = bool(st.init.all())
 
 
+def mark_written_where(ref: Ref, where: np.ndarray) -> None:
+    """The elements of `ref` where `where` (a bool array of `ref`'s shape) holds are now
+    written (partial writes: predicated copies, single partitions)."""
+    st = ref.storage
+    if st.full:
+        return
+    if type(st) is AliasStorage:
+        st.mark(ref.start, ref.shape, ref.steps, where)
+        return
+    ref.init()[where] = True
+
+
 def mark_matmul_written(ref: Ref) -> None:
     """Every element of `ref` (PSUM) is now written by a matmul."""
     st = ref.storage
@@ -542,6 +556,11 @@ class Compiler:
                 f.result()
         self.f32_args[id(st)] = (st, out)
         return out
+
+    def new_slot(self) -> int:
+        """A slot no SSA value names (a rule's own scratch value)."""
+        self.nslots += 1
+        return self.nslots - 1
 
     def slot(self, v: SSAValue) -> int:
         if v not in self.slots:
@@ -714,8 +733,7 @@ def rule_view(c: Compiler, op: k.ViewOp) -> Step:
     if op.res.type.element == op.base.type.element:  # type: ignore[attr-defined]
         return (_dynamic_view if op.registers else _static_view)(c, op, base, size)
     # a reinterpreting view: the same steps over the base's bytes seen as the new dtype
-    alias_slot = c.nslots
-    c.nslots += 1
+    alias_slot = c.new_slot()
     make_alias = _alias_step(c, op, base, alias_slot)
     itemsize = c.dtype(op.res).itemsize
     view = (_dynamic_view if op.registers else _static_view)(
@@ -1005,4 +1023,6 @@ def _write_rows(ref: Ref, rows: np.ndarray, values: np.ndarray) -> None:
     """Store `values` (already in the storage dtype) in partitions `rows` only."""
     out = ref.arr
     out[rows] = values.reshape((len(rows),) + out.shape[1:])
-    ref.init()[rows] = True
+    where = np.zeros(out.shape, bool)
+    where[rows] = True
+    mark_written_where(ref, where)

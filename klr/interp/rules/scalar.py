@@ -44,8 +44,7 @@ def rule_activation(c: Compiler, op: k.ActivationOp) -> Step:
         if cmd != k.ReduceCmd.IDLE:
             # the accumulated value is the fp32 result before the cast to dst (nki.md §9.2)
             _accumulate(m.act_acc, cmd, y, rop)
-        if r is not None:
-            write(env[r], m.act_acc[: y.shape[0]].reshape(-1, 1))
+        _read_accumulator(env, r, m.act_acc, y.shape[0])
 
     return run
 

@@ -28,6 +28,7 @@ from klr.interp.machine import (
     _write_rows,
     check_init,
     mark_written,
+    mark_written_where,
     per_partition,
     read,
     read_raw,
@@ -357,16 +358,11 @@ def rule_tensor_copy_predicated(c: Compiler, op: k.TensorCopyPredicatedOp) -> St
             src = raw if raw.dtype == out.dtype else dt.convert(dt.to_f32(raw), out.dtype)
         else:
             src = dt.convert(np.float32(op.src_imm.data), out.dtype)  # type: ignore[union-attr]
-        # only the selected elements are written: the others keep their bits (§4.16)
-        view = per_partition(out)
-        selected = np.broadcast_to(src, view.shape)[pred]
-        if np.shares_memory(view, out):
-            view[pred] = selected
-        else:  # per_partition copied a non-contiguous view: write through a reshape
-            tmp = view.copy()
-            tmp[pred] = selected
-            out[...] = tmp.reshape(out.shape)
-        dst.init()[...] |= pred.reshape(out.shape)
+        # only the selected elements are written: the others keep their bits (§4.16);
+        # boolean selection is row-major on both sides, so the (P, N) and view shapes agree
+        where = pred.reshape(out.shape)
+        out[where] = np.broadcast_to(src, pred.shape)[pred]
+        mark_written_where(dst, where)
 
     return run
 
@@ -409,8 +405,7 @@ def rule_select_reduce(c: Compiler, op: k.SelectReduceOp) -> Step:
         write(env[d], y)
         if op.reduce_cmd.data != k.ReduceCmd.IDLE:
             _accumulate(m.vec_acc, op.reduce_cmd.data, y, op.reduce_op.data)
-        if r is not None:
-            write(env[r], m.vec_acc[: y.shape[0]].reshape(-1, 1))
+        _read_accumulator(env, r, m.vec_acc, y.shape[0])
 
     return run
 
@@ -547,8 +542,7 @@ def rule_range_select(c: Compiler, op: k.RangeSelectOp) -> Step:
         y = f32(np.where(mask, on_true, np.float32(op.on_false_value.data)))
         write(env[d], y)
         _accumulate(m.vec_acc, op.reduce_cmd.data, y, op.reduce_op.data)
-        if r is not None:
-            write(env[r], m.vec_acc[: y.shape[0]].reshape(-1, 1))
+        _read_accumulator(env, r, m.vec_acc, y.shape[0])
 
     return run
 
